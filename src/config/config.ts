@@ -1,0 +1,185 @@
+/**
+ * Typed configuration for each process role, parsed once from the
+ * environment at startup. Every problem is collected and reported together, so
+ * an operator fixes a bad deployment in one round. Nothing else in the code
+ * base reads `process.env`.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../core/errors';
+import { envBool, envEnum, envHttpUrl, envInt, envList, envOptionalString, envPattern } from './env-fields';
+import { type RedisConfig, redisEnvShape, toRedisConfig } from './redis-config';
+
+/** Log settings. */
+export interface LogConfig {
+  level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  pretty: boolean;
+}
+
+/** Queue layout shared by producers and consumers; both must agree on it. */
+export interface QueueConfig {
+  /** Namespace of every Redis key, one per deployment. */
+  prefix: string;
+  /** Number of shard queues. Changing it needs a drain: see the README. */
+  shards: number;
+  /** Bee-Queue stall interval: how long a dead worker's job stays hidden. */
+  stallIntervalMs: number;
+}
+
+/** How a failed push is retried through the queue (beyond the HTTP-level retries). */
+export interface JobRetryConfig {
+  retries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+/** Settings both roles share. */
+export interface CommonConfig {
+  redis: RedisConfig;
+  queue: QueueConfig;
+  log: LogConfig;
+  shutdownTimeoutMs: number;
+}
+
+/** The producer (HTTP API) process. */
+export interface ProducerConfig extends CommonConfig {
+  http: { host: string; port: number; bodyLimitBytes: number };
+  /** Accepted bearer tokens: several at once, so they can be rotated. */
+  apiTokens: string[];
+  intake: { maxRecipients: number; chunkSize: number; enqueueTimeoutMs: number };
+  jobRetry: JobRetryConfig;
+}
+
+/** The consumer (worker) process. */
+export interface ConsumerConfig extends CommonConfig {
+  push: {
+    url: string;
+    /** Sent as `Authorization: Bearer` to the proxy, if set. */
+    token: string | undefined;
+    timeoutMs: number;
+    retries: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    concurrency: number;
+  };
+}
+
+const commonShape = {
+  ...redisEnvShape,
+  QUEUE_PREFIX: envPattern(
+    /^[a-z][a-z0-9_-]{0,31}$/,
+    'must be 1-32 characters of a-z, 0-9, _ or -, starting with a letter',
+    'pf',
+  ),
+  QUEUE_SHARDS: envInt(16, 1, 1024),
+  STALL_INTERVAL_MS: envInt(5000, 1000, 600_000),
+  LOG_LEVEL: envEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+  LOG_PRETTY: envBool(false),
+  SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100, 600_000),
+};
+
+const producerShape = {
+  ...commonShape,
+  HOST: envPattern(/^\S+$/, 'must be a host name or address', '0.0.0.0'),
+  PORT: envInt(3000, 0, 65535),
+  API_TOKENS: envList(),
+  MAX_BODY_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
+  MAX_RECIPIENTS: envInt(100_000, 1, 1_000_000),
+  ENQUEUE_CHUNK_SIZE: envInt(1000, 1, 100_000),
+  ENQUEUE_TIMEOUT_MS: envInt(5000, 100, 120_000),
+  JOB_RETRIES: envInt(5, 0, 100),
+  JOB_BACKOFF_MS: envInt(1000, 1, 3_600_000),
+  JOB_BACKOFF_MAX_MS: envInt(300_000, 1, 86_400_000),
+};
+
+const consumerShape = {
+  ...commonShape,
+  PUSH_PROXY_URL: envHttpUrl(),
+  PUSH_PROXY_TOKEN: envOptionalString(),
+  PUSH_TIMEOUT_MS: envInt(10_000, 1, 600_000),
+  PUSH_RETRIES: envInt(3, 0, 20),
+  PUSH_RETRY_BASE_MS: envInt(100, 1, 60_000),
+  PUSH_RETRY_MAX_DELAY_MS: envInt(5000, 1, 600_000),
+  CONSUMER_CONCURRENCY: envInt(50, 1, 10_000),
+};
+
+type Env = Record<string, string | undefined>;
+
+/** Minimum token length: short tokens can be guessed. */
+const MIN_TOKEN_LENGTH = 16;
+
+/** Parses the producer's configuration, or throws a {@link ConfigError} listing every problem. */
+export function parseProducerConfig(env: Env): ProducerConfig {
+  return parseRole(producerShape, env, (v, problem) => {
+    if (v.API_TOKENS.length === 0) problem('API_TOKENS is required: a comma-separated list of bearer tokens');
+    if (v.API_TOKENS.some((t) => t.length < MIN_TOKEN_LENGTH)) {
+      problem(`API_TOKENS: every token must be at least ${MIN_TOKEN_LENGTH} characters`);
+    }
+    if (v.JOB_BACKOFF_MAX_MS < v.JOB_BACKOFF_MS) problem('JOB_BACKOFF_MAX_MS must be at least JOB_BACKOFF_MS');
+    return {
+      http: { host: v.HOST, port: v.PORT, bodyLimitBytes: v.MAX_BODY_BYTES },
+      apiTokens: v.API_TOKENS,
+      intake: {
+        maxRecipients: v.MAX_RECIPIENTS,
+        chunkSize: v.ENQUEUE_CHUNK_SIZE,
+        enqueueTimeoutMs: v.ENQUEUE_TIMEOUT_MS,
+      },
+      jobRetry: { retries: v.JOB_RETRIES, backoffBaseMs: v.JOB_BACKOFF_MS, backoffMaxMs: v.JOB_BACKOFF_MAX_MS },
+    };
+  });
+}
+
+/** Parses the consumer's configuration, or throws a {@link ConfigError} listing every problem. */
+export function parseConsumerConfig(env: Env): ConsumerConfig {
+  return parseRole(consumerShape, env, (v, problem) => {
+    if (v.PUSH_RETRY_MAX_DELAY_MS < v.PUSH_RETRY_BASE_MS) {
+      problem('PUSH_RETRY_MAX_DELAY_MS must be at least PUSH_RETRY_BASE_MS');
+    }
+    return {
+      push: {
+        url: v.PUSH_PROXY_URL,
+        token: v.PUSH_PROXY_TOKEN,
+        timeoutMs: v.PUSH_TIMEOUT_MS,
+        retries: v.PUSH_RETRIES,
+        retryBaseMs: v.PUSH_RETRY_BASE_MS,
+        retryMaxDelayMs: v.PUSH_RETRY_MAX_DELAY_MS,
+        concurrency: v.CONSUMER_CONCURRENCY,
+      },
+    };
+  });
+}
+
+type CommonValues = z.output<z.ZodObject<typeof commonShape>>;
+
+/**
+ * Validates `env` against `shape`, then lets `build` derive the role's fields
+ * and add cross-field problems. Throws once, with everything that is wrong.
+ */
+function parseRole<S extends typeof commonShape, R>(
+  shape: S,
+  env: Env,
+  build: (values: z.output<z.ZodObject<S>>, problem: (message: string) => void) => R,
+): CommonConfig & R {
+  const problems: string[] = [];
+  const problem = (message: string): void => void problems.push(message);
+  const parsed = z.object(shape).safeParse(env);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problem(`${issue.path.join('.')}: ${issue.message}`);
+  }
+  // The Redis variables are checked as a group even when another field failed,
+  // so that every problem is reported in one go.
+  const redisVars = z.object(redisEnvShape).safeParse(env);
+  const redis = redisVars.success ? toRedisConfig(redisVars.data, problem) : undefined;
+  const role = parsed.success ? build(parsed.data, problem) : undefined;
+  if (!parsed.success || !redis || role === undefined || problems.length > 0) throw new ConfigError(problems);
+  // Every role's shape extends commonShape, so the common fields are there.
+  return { ...common(parsed.data as unknown as CommonValues, redis), ...role };
+}
+
+function common(v: CommonValues, redis: RedisConfig): CommonConfig {
+  return {
+    redis,
+    queue: { prefix: v.QUEUE_PREFIX, shards: v.QUEUE_SHARDS, stallIntervalMs: v.STALL_INTERVAL_MS },
+    log: { level: v.LOG_LEVEL, pretty: v.LOG_PRETTY },
+    shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+  };
+}

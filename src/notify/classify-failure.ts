@@ -1,0 +1,43 @@
+/**
+ * Sorts upstream failures into "try again later" and "never". This decision
+ * is what makes retries safe: a 400 retried forever is load for nothing, and a
+ * 503 not retried is a lost push.
+ */
+import { isAxiosError } from 'axios';
+import { retryAfter } from 'axios-retry';
+import { PermanentPushError, TransientPushError } from '../core/errors';
+
+/**
+ * Statuses worth retrying: 429 and 5xx, and 408 (the server timed out waiting
+ * for the request: nothing about the push itself was wrong).
+ */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || status >= 500;
+}
+
+/** True for an axios error that a later attempt may not hit: no answer, or a retryable status. */
+export function isTransientFailure(err: unknown): boolean {
+  if (!isAxiosError(err)) return false;
+  if (err.code === 'ERR_CANCELED') return false;
+  return err.response === undefined || isRetryableStatus(err.response.status);
+}
+
+/** Turns whatever the HTTP call threw into a typed push error. */
+export function classifyFailure(err: unknown): TransientPushError | PermanentPushError {
+  if (!isAxiosError(err)) {
+    // Not an HTTP outcome (a bug or a resource problem): retrying is the safe side.
+    const message = err instanceof Error ? err.message : String(err);
+    return new TransientPushError(`push failed: ${message}`, undefined, undefined, { cause: err });
+  }
+  const status = err.response?.status;
+  if (status === undefined) {
+    return new TransientPushError(`push proxy unreachable: ${err.code ?? err.message}`, undefined, undefined, {
+      cause: err,
+    });
+  }
+  if (isRetryableStatus(status)) {
+    const wait = retryAfter(err);
+    return new TransientPushError(`push proxy answered ${status}`, status, wait > 0 ? wait : undefined);
+  }
+  return new PermanentPushError(`push proxy rejected the push with ${status}`, status);
+}

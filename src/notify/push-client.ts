@@ -1,0 +1,92 @@
+/**
+ * The HTTP client for the upstream push proxy: axios on keep-alive agents,
+ * with axios-retry for quick in-attempt retries of transient failures.
+ *
+ * axios-retry retries only idempotent methods by default; a push is a POST,
+ * but it is made idempotent by its Idempotency-Key, so every method is
+ * retried here. A Retry-After longer than the in-attempt cap is not waited out
+ * while holding a worker slot: the push fails back to the queue, which
+ * schedules it no sooner than asked.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import axios, { type AxiosError, type AxiosInstance } from 'axios';
+import axiosRetry, { retryAfter } from 'axios-retry';
+import type { PushJobData } from '../message/push-job';
+import { classifyFailure, isTransientFailure } from './classify-failure';
+import { idempotencyKey, pushRequestBody } from './push-request';
+
+/** Options for {@link createPushClient}. */
+export interface PushClientOptions {
+  url: string;
+  token: string | undefined;
+  timeoutMs: number;
+  retries: number;
+  retryBaseMs: number;
+  retryMaxDelayMs: number;
+  /** Upper bound of open sockets; the consumer's concurrency. */
+  maxSockets: number;
+  /** Told about every in-attempt retry, for logs and metrics. */
+  onRetry?: (retryCount: number, err: AxiosError) => void;
+}
+
+/** Sends pushes to the proxy. */
+export interface PushClient {
+  /** Sends one push; resolves on 2xx, throws a TransientPushError or PermanentPushError otherwise. */
+  send(push: PushJobData): Promise<void>;
+  /** Closes idle keep-alive sockets. */
+  close(): void;
+}
+
+/** Exponential delay with equal jitter for in-attempt retry `n` (1-based), capped. */
+export function retryDelayMs(n: number, base: number, cap: number): number {
+  const nominal = Math.min(cap, base * 2 ** (n - 1));
+  return nominal / 2 + (Math.random() * nominal) / 2;
+}
+
+/** Builds the client. One per consumer process. */
+export function createPushClient(options: PushClientOptions): PushClient {
+  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
+  const httpAgent = new http.Agent(agentOptions);
+  const httpsAgent = new https.Agent(agentOptions);
+  const instance = axios.create({
+    timeout: options.timeoutMs,
+    httpAgent,
+    httpsAgent,
+    // A push proxy does not redirect; following one would re-send the push elsewhere.
+    maxRedirects: 0,
+    validateStatus: (status) => status >= 200 && status < 300,
+    headers: {
+      'Content-Type': 'application/json',
+      'User-Agent': 'push-fanout',
+      ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
+    },
+  });
+  installRetry(instance, options);
+  return {
+    async send(push) {
+      try {
+        await instance.post(options.url, pushRequestBody(push), {
+          headers: { 'Idempotency-Key': idempotencyKey(push) },
+        });
+      } catch (err) {
+        throw classifyFailure(err);
+      }
+    },
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+function installRetry(instance: AxiosInstance, options: PushClientOptions): void {
+  axiosRetry(instance, {
+    retries: options.retries,
+    shouldResetTimeout: true,
+    retryCondition: (err) => isTransientFailure(err) && retryAfter(err) <= options.retryMaxDelayMs,
+    retryDelay: (n, err) =>
+      Math.max(retryAfter(err), retryDelayMs(n, options.retryBaseMs, options.retryMaxDelayMs)),
+    ...(options.onRetry ? { onRetry: (n: number, err: AxiosError) => options.onRetry?.(n, err) } : {}),
+  });
+}

@@ -1,0 +1,74 @@
+/**
+ * The one place that names things in Redis. Every key and queue name the
+ * service uses is built here, from pure functions, so that a producer and a
+ * consumer started with the same config always agree, and so that every key of
+ * a shard carries that shard's hash tag (one Redis Cluster slot per shard).
+ */
+import calculateSlot = require('cluster-key-slot');
+import { fnv1a32 } from '../core/hash';
+
+/** Number of hash slots in Redis Cluster. */
+export const SLOT_COUNT = 16384;
+
+/** One shard: a Bee-Queue queue whose keys all live in one hash slot. */
+export interface Shard {
+  /** 0-based shard number. */
+  readonly index: number;
+  /** The hash tag, without braces; identical for every process. */
+  readonly tag: string;
+  /** The Bee-Queue queue name: the tag in braces. */
+  readonly queueName: string;
+  /** The hash slot all of this shard's keys map to. */
+  readonly slot: number;
+}
+
+/**
+ * Chooses the hash tag of shard `index` of `count`. Shards split the slot space
+ * into equal ranges; the tag is the first candidate whose slot lies within an
+ * eighth of a range of that range's centre. Slots so placed are spread evenly,
+ * and therefore so are shards over masters that own contiguous slot ranges,
+ * with no need to know the topology. Naive tags (`{push:0}`..`{push:7}`) land
+ * wherever CRC16 throws them and pile up on one master.
+ */
+export function shardTag(index: number, count: number): string {
+  const width = SLOT_COUNT / count;
+  const centre = Math.floor(width * index + width / 2);
+  const tolerance = Math.max(0, Math.floor(width / 8));
+  for (let attempt = 0; ; attempt++) {
+    const tag = `s${index}of${count}.${attempt}`;
+    if (Math.abs(calculateSlot(tag) - centre) <= tolerance) return tag;
+  }
+}
+
+/** Builds the shard list for `count` shards. Deterministic and pure. */
+export function buildShards(count: number): Shard[] {
+  return Array.from({ length: count }, (_, index) => {
+    const tag = shardTag(index, count);
+    return { index, tag, queueName: `{${tag}}`, slot: calculateSlot(tag) };
+  });
+}
+
+/** The shard that owns `recipientId`: stable for a given shard count. */
+export function shardIndexFor(recipientId: string, count: number): number {
+  return fnv1a32(recipientId) % count;
+}
+
+/** The Bee-Queue job id of one push: unique per message and recipient. */
+export function pushJobId(messageId: string, recipientId: string): string {
+  return `${messageId}:${recipientId}`;
+}
+
+/**
+ * Key names under one deployment's prefix. Bee-Queue builds its own keys as
+ * `<prefix>:<queueName>:<suffix>`; the helpers here mirror that so that the
+ * service's own keys sit in the same slot as the shard's queue.
+ */
+export class QueueKeys {
+  /** @param prefix namespace for every key, e.g. `pf`; one per deployment. */
+  constructor(readonly prefix: string) {}
+
+  /** Key of a Bee-Queue structure of `shard`, e.g. `pf:{s3of16.41}:waiting`. */
+  beeKey(shard: Shard, suffix: string): string {
+    return `${this.prefix}:${shard.queueName}:${suffix}`;
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Which Redis errors mean "this connection is no longer the right way to
+ * reach this shard". Such an error is not a bug in the command: the shard must
+ * be re-routed (a new queue on the slot's current master), and the command
+ * retried there.
+ */
+
+/** Replies that say the node no longer serves the slot, or cannot yet. */
+const ROUTING_REPLIES = [
+  'MOVED',
+  'ASK',
+  'TRYAGAIN',
+  'CLUSTERDOWN',
+  'READONLY',
+  'UNBLOCKED',
+  'MASTERDOWN',
+  'LOADING',
+  // A promoted replica has no copy of the Lua scripts; a new queue loads them.
+  'NOSCRIPT',
+];
+
+/** node-redis and socket error codes of a lost or unusable connection. */
+const CONNECTION_CODES = new Set([
+  'NR_CLOSED',
+  'CONNECTION_BROKEN',
+  'UNCERTAIN_STATE',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+]);
+
+/** True when `err` means the shard must be re-routed and the command retried. */
+export function isRoutingError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || ROUTING_REPLIES.includes(code))) return true;
+  if (err.name === 'AbortError') return true;
+  const firstWord = err.message.split(' ', 1)[0] ?? '';
+  if (ROUTING_REPLIES.includes(firstWord)) return true;
+  return /connection (?:lost|is closed|in broken state)|Stream not writeable|offline queue is deactivated/i.test(
+    err.message,
+  );
+}

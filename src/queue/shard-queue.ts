@@ -1,0 +1,199 @@
+/**
+ * One shard's Bee-Queue, kept pointed at the Redis node that owns its slot.
+ *
+ * Bee-Queue talks to one endpoint, never follows MOVED/ASK, loads its Lua
+ * scripts once, and stalls forever after some connection errors. So instead
+ * of patching a live queue, this router replaces it: on any routing error it
+ * drops the queue, looks the owner up again (with backoff), builds a fresh
+ * queue there (which reloads the scripts) and re-attaches the worker. Nothing
+ * outside this module and the resolver knows whether Redis is a cluster.
+ */
+import BeeQueue = require('bee-queue');
+import type { RedisConfig } from '../config/redis-config';
+import { QueueUnavailableError } from '../core/errors';
+import type { Logger } from '../core/logger';
+import { delay, withTimeout } from '../core/wait-for';
+import { commandClient, endConnections } from './bee-internals';
+import type { EndpointResolver } from './endpoint-resolver';
+import type { Shard } from './queue-keys';
+import { CONNECT_TIMEOUT_MS, redisClientOptions } from './redis-client-options';
+import { isRoutingError } from './redis-errors';
+
+/** A job handler, as Bee-Queue's `process` takes it. */
+export type JobHandler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;
+
+/** Everything a {@link ShardQueue} needs; the same for every shard of a role. */
+export interface ShardQueueOptions {
+  shard: Shard;
+  prefix: string;
+  redis: RedisConfig;
+  resolver: EndpointResolver;
+  /** Role-specific Bee-Queue settings (worker or not, events, ...). */
+  settings: BeeQueue.QueueSettings;
+  log: Logger;
+  /** Runs on every new queue before use, e.g. to register backoff strategies. */
+  prepare?: (queue: BeeQueue) => void;
+  /** Told about every re-route, e.g. to count them. */
+  onReroute?: (shard: Shard, reason: string) => void;
+}
+
+/** Upper bound of the pause between two failed attempts to (re)build the queue. */
+const MAX_REBUILD_BACKOFF_MS = 2000;
+
+/** Keeps one shard's queue connected to its slot's owner. */
+export class ShardQueue {
+  private queue: BeeQueue | undefined;
+  private ready: Promise<BeeQueue>;
+  private closed = false;
+  private worker: { concurrency: number; handler: JobHandler; stallCheckMs: number } | undefined;
+
+  constructor(private readonly options: ShardQueueOptions) {
+    this.ready = this.connect('start');
+  }
+
+  /** The shard this queue serves. */
+  get shard(): Shard {
+    return this.options.shard;
+  }
+
+  /** True while a connected queue is in place. */
+  get isConnected(): boolean {
+    return this.queue !== undefined;
+  }
+
+  /**
+   * A ready queue, waiting for a rebuild if one is under way. Rejects with
+   * {@link QueueUnavailableError} when `deadline` (epoch ms) passes first.
+   */
+  acquire(deadline: number): Promise<BeeQueue> {
+    if (this.queue) return Promise.resolve(this.queue);
+    const remaining = deadline - Date.now();
+    const unavailable = (): Error =>
+      new QueueUnavailableError(`shard ${this.shard.index} has no reachable Redis master`);
+    if (this.closed || remaining <= 0) return Promise.reject(unavailable());
+    return withTimeout(this.ready, remaining, unavailable);
+  }
+
+  /**
+   * Reports that `queue` failed with `err`. A routing error replaces the
+   * queue, once: reports about a queue already replaced are ignored.
+   */
+  reportError(queue: BeeQueue, err: unknown): void {
+    if (!isRoutingError(err)) {
+      this.options.log.error({ err, shard: this.shard.index }, 'queue error');
+      return;
+    }
+    if (this.closed || queue !== this.queue) return;
+    const reason = err instanceof Error ? err.message : String(err);
+    this.options.log.warn({ shard: this.shard.index, reason }, 'shard lost its Redis route; re-routing');
+    this.options.onReroute?.(this.shard, reason);
+    this.queue = undefined;
+    this.options.resolver.invalidate();
+    void dropQueue(queue, 0);
+    this.ready = this.connect(reason);
+  }
+
+  /** Starts processing jobs, now and on every future replacement queue. */
+  process(concurrency: number, handler: JobHandler, stallCheckMs: number): void {
+    this.worker = { concurrency, handler, stallCheckMs };
+    if (this.queue) this.attachWorker(this.queue);
+  }
+
+  /** PINGs the shard's node; false if it does not answer within `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<boolean> {
+    const client = this.queue ? commandClient(this.queue) : null;
+    if (!client) return false;
+    const pong = new Promise<boolean>((resolve) => client.ping((err) => resolve(!err)));
+    return withTimeout(pong, timeoutMs, () => new Error('ping timeout')).catch(() => false);
+  }
+
+  /**
+   * Stops taking jobs, waits up to `timeoutMs` for running ones, and closes
+   * the connections. Jobs still running then are left to the stall check.
+   */
+  async close(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    const queue = this.queue;
+    this.queue = undefined;
+    if (queue) await dropQueue(queue, timeoutMs);
+  }
+
+  /** (Re)builds the queue, retrying with backoff until it works or the router closes. */
+  private async connect(reason: string): Promise<BeeQueue> {
+    const promise = this.connectLoop(reason);
+    // Nobody may be waiting when the router closes mid-build; that is fine.
+    promise.catch(() => undefined);
+    return promise;
+  }
+
+  private async connectLoop(reason: string): Promise<BeeQueue> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        const queue = await this.buildQueue();
+        if (this.closed) {
+          await dropQueue(queue, 0);
+          break;
+        }
+        this.queue = queue;
+        if (attempt > 0 || reason !== 'start') {
+          this.options.log.info({ shard: this.shard.index, attempts: attempt + 1 }, 'shard re-routed');
+        }
+        this.attachWorker(queue);
+        return queue;
+      } catch (err) {
+        this.options.log.warn({ err, shard: this.shard.index, attempt }, 'cannot reach shard owner; retrying');
+        this.options.resolver.invalidate();
+        await delay(Math.min(MAX_REBUILD_BACKOFF_MS, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
+      }
+    }
+    throw new QueueUnavailableError(`shard ${this.shard.index} is closed`);
+  }
+
+  /** One attempt: find the owner, connect a new queue there, wait until it is ready. */
+  private async buildQueue(): Promise<BeeQueue> {
+    const endpoint = await this.options.resolver.ownerOf(this.shard.slot);
+    const queue = new BeeQueue(this.shard.queueName, {
+      ...this.options.settings,
+      prefix: this.options.prefix,
+      redis: redisClientOptions(this.options.redis, endpoint),
+    });
+    queue.on('error', (err) => this.reportError(queue, err));
+    this.options.prepare?.(queue);
+    try {
+      await withTimeout(queue.ready(), CONNECT_TIMEOUT_MS * 2, () => new Error('queue connect timeout'));
+      return queue;
+    } catch (err) {
+      await dropQueue(queue, 0);
+      throw err;
+    }
+  }
+
+  private attachWorker(queue: BeeQueue): void {
+    if (!this.worker) return;
+    const { concurrency, handler, stallCheckMs } = this.worker;
+    queue.process(concurrency, handler);
+    // Bee-Queue checks for stalled jobs once in process(); the periodic check
+    // is ours to start, and must be restarted on every new queue.
+    queue.checkStalledJobs(stallCheckMs).catch((err: unknown) => this.reportError(queue, err));
+  }
+}
+
+/**
+ * Closes `queue`, giving running jobs `timeoutMs` to finish, then ends its
+ * connections outright, including any that finish connecting later.
+ */
+async function dropQueue(queue: BeeQueue, timeoutMs: number): Promise<void> {
+  queue.removeAllListeners('error');
+  // Errors from here on belong to a queue nobody uses any more.
+  queue.on('error', () => undefined);
+  try {
+    await withTimeout(queue.close(Math.max(1, timeoutMs)), timeoutMs + 500, () => new Error('close timeout'));
+  } catch {
+    // Closing a broken queue may fail; ending its connections below is what matters.
+  }
+  endConnections(queue);
+  queue.ready().then(
+    () => endConnections(queue),
+    () => undefined,
+  );
+}

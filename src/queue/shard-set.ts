@@ -1,0 +1,108 @@
+/**
+ * All shard queues of one process. Producers and consumers build the same
+ * shard list from the same config, so they always agree on names and slots.
+ */
+import type BeeQueue = require('bee-queue');
+import type { CommonConfig } from '../config/config';
+import type { Logger } from '../core/logger';
+import { createResolver, type EndpointResolver } from './endpoint-resolver';
+import { buildShards, type Shard } from './queue-keys';
+import { type JobHandler, ShardQueue } from './shard-queue';
+
+/** What a process does with its queues; decides Bee-Queue's settings. */
+export type QueueRole = 'producer' | 'consumer';
+
+/**
+ * Producers only write: no blocking connection, no event subscription, and no
+ * per-job memory (`storeJobs: false`), so a 100k-recipient message costs no
+ * heap after it is saved. Consumers process, activate delayed retries, and
+ * delete a job as soon as it succeeds; failed jobs stay for inspection.
+ */
+function settingsFor(role: QueueRole, config: CommonConfig): BeeQueue.QueueSettings {
+  if (role === 'producer') {
+    return { isWorker: false, getEvents: false, sendEvents: false, storeJobs: false, activateDelayedJobs: false };
+  }
+  return {
+    isWorker: true,
+    getEvents: false,
+    sendEvents: false,
+    storeJobs: false,
+    activateDelayedJobs: true,
+    removeOnSuccess: true,
+    removeOnFailure: false,
+    stallInterval: config.queue.stallIntervalMs,
+  };
+}
+
+/** Options for {@link ShardSet.create}. */
+export interface ShardSetOptions {
+  config: CommonConfig;
+  role: QueueRole;
+  log: Logger;
+  prepare?: (queue: BeeQueue) => void;
+  onReroute?: (shard: Shard, reason: string) => void;
+  /** Overrides the resolver built from the config (tests point queues at the wrong node). */
+  resolver?: EndpointResolver;
+}
+
+/** The process's shard queues, indexed by shard number. */
+export class ShardSet {
+  private constructor(readonly queues: readonly ShardQueue[]) {}
+
+  /** Builds one router per shard; connections open in the background. */
+  static create(options: ShardSetOptions): ShardSet {
+    const { config, role, log } = options;
+    const resolver = options.resolver ?? createResolver(config.redis);
+    const settings = settingsFor(role, config);
+    const queues = buildShards(config.queue.shards).map(
+      (shard) =>
+        new ShardQueue({
+          shard,
+          prefix: config.queue.prefix,
+          redis: config.redis,
+          resolver,
+          settings,
+          log,
+          ...(options.prepare ? { prepare: options.prepare } : {}),
+          ...(options.onReroute ? { onReroute: options.onReroute } : {}),
+        }),
+    );
+    return new ShardSet(queues);
+  }
+
+  /** The router of shard `index`. */
+  get(index: number): ShardQueue {
+    const queue = this.queues[index];
+    if (!queue) throw new RangeError(`no shard ${index} (have ${this.queues.length})`);
+    return queue;
+  }
+
+  /** Processes every shard, splitting `totalConcurrency` over them. */
+  process(totalConcurrency: number, handler: JobHandler, stallCheckMs: number): void {
+    const split = splitConcurrency(totalConcurrency, this.queues.length);
+    this.queues.forEach((queue, i) => queue.process(split[i] ?? 1, handler, stallCheckMs));
+  }
+
+  /** True when every shard's node answers PING within `timeoutMs`. */
+  async ping(timeoutMs: number): Promise<boolean> {
+    const answers = await Promise.all(this.queues.map((queue) => queue.ping(timeoutMs)));
+    return answers.every(Boolean);
+  }
+
+  /** Closes every shard, sharing one time limit. */
+  async close(timeoutMs: number): Promise<void> {
+    await Promise.all(this.queues.map((queue) => queue.close(timeoutMs)));
+  }
+}
+
+/**
+ * Splits a process-wide concurrency over `shards` queues so that the total is
+ * exactly `total` (each shard gets at least 1, so a total below the shard
+ * count is rounded up to one per shard). Recipients hash evenly over shards,
+ * so an even split keeps every in-flight slot busy.
+ */
+export function splitConcurrency(total: number, shards: number): number[] {
+  const base = Math.floor(total / shards);
+  const extra = total % shards;
+  return Array.from({ length: shards }, (_, i) => Math.max(1, base + (i < extra ? 1 : 0)));
+}
