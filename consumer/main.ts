@@ -10,31 +10,16 @@ import { loadConfigOrExit } from '../src/config/load-config';
 import { describeRedis, redactSecrets } from '../src/config/redact';
 import { createLogger } from '../src/core/logger';
 import { handleSignals } from '../src/core/shutdown';
-import { createPushClient } from '../src/notify/push-client';
-import { registerPushBackoff } from '../src/queue/retry-backoff';
-import { ShardSet } from '../src/queue/shard-set';
-import { createPushHandler } from './push-handler';
+import { startConsumer } from './consumer';
 
 function main(): void {
   const config = loadConfigOrExit('consumer', parseConsumerConfig);
   const log = createLogger({ name: 'consumer', ...config.log });
   log.info({ config: redactSecrets(config), redis: describeRedis(config.redis) }, 'consumer starting');
-  const client = createPushClient({
-    ...config.push,
-    maxSockets: config.push.concurrency,
-    onRetry: (n, err) => log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request'),
-  });
-  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff });
-  shards.process(config.push.concurrency, createPushHandler({ client, log }), config.queue.stallIntervalMs);
+  const consumer = startConsumer(config, log);
   log.info({ shards: config.queue.shards, concurrency: config.push.concurrency }, 'consumer running');
   const budget = config.shutdownTimeoutMs;
-  handleSignals(
-    [
-      { name: 'queues', timeoutMs: budget + 1000, run: () => shards.close(budget) },
-      { name: 'http-client', timeoutMs: 1000, run: async () => client.close() },
-    ],
-    log,
-  );
+  handleSignals([{ name: 'queues', timeoutMs: budget + 1000, run: () => consumer.close(budget) }], log);
 }
 
 main();

@@ -1,47 +1,18 @@
 /**
- * The producer process: loads the config, wires Redis, the shard queues and
- * the API, listens, and shuts down in order on SIGTERM/SIGINT: HTTP first
- * (no new requests, in-flight ones finish), then the queues, whose closing
- * also closes their Redis connections.
+ * The producer process: loads the config, wires the producer, listens, and
+ * shuts down in order on SIGTERM/SIGINT: HTTP first (no new requests,
+ * in-flight ones finish), then the queues, whose closing also closes their
+ * Redis connections.
  */
 import http from 'node:http';
-import { parseProducerConfig, type ProducerConfig } from '../src/config/config';
+import { parseProducerConfig } from '../src/config/config';
 import { loadConfigOrExit } from '../src/config/load-config';
 import { describeRedis, redactSecrets } from '../src/config/redact';
-import { createLogger, type Logger } from '../src/core/logger';
+import { createLogger } from '../src/core/logger';
 import { handleSignals } from '../src/core/shutdown';
-import { registerPushBackoff } from '../src/queue/retry-backoff';
-import { ShardSet } from '../src/queue/shard-set';
-import { createApp } from './app';
+import { createProducer } from './producer';
 
-/** How long a readiness PING may take. */
-const READY_PING_TIMEOUT_MS = 1000;
-
-function startServer(config: ProducerConfig, shards: ShardSet, log: Logger): http.Server {
-  const app = createApp({
-    log,
-    apiTokens: config.apiTokens,
-    intake: {
-      shards,
-      chunkSize: config.intake.chunkSize,
-      enqueueTimeoutMs: config.intake.enqueueTimeoutMs,
-      jobRetry: config.jobRetry,
-    },
-    maxRecipients: config.intake.maxRecipients,
-    bodyLimitBytes: config.http.bodyLimitBytes,
-    isReady: () => shards.ping(READY_PING_TIMEOUT_MS),
-  });
-  const server = http.createServer(app.callback());
-  // Slow clients must not hold sockets: cap header time and whole-request time.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
-  server.listen(config.http.port, config.http.host, () => {
-    log.info({ address: server.address() }, 'producer listening');
-  });
-  return server;
-}
-
+/** Stops accepting connections and resolves once in-flight requests are answered. */
 function closeServer(server: http.Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
@@ -54,8 +25,15 @@ function main(): void {
   const config = loadConfigOrExit('producer', parseProducerConfig);
   const log = createLogger({ name: 'producer', ...config.log });
   log.info({ config: redactSecrets(config), redis: describeRedis(config.redis) }, 'producer starting');
-  const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff });
-  const server = startServer(config, shards, log);
+  const { app, shards } = createProducer(config, log);
+  const server = http.createServer(app.callback());
+  // Slow clients must not hold sockets: cap header time and whole-request time.
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 5_000;
+  server.listen(config.http.port, config.http.host, () => {
+    log.info({ address: server.address() }, 'producer listening');
+  });
   const budget = config.shutdownTimeoutMs;
   handleSignals(
     [

@@ -165,10 +165,11 @@ function parseRole<S extends typeof commonShape, R>(
   if (!parsed.success) {
     for (const issue of parsed.error.issues) problem(`${issue.path.join('.')}: ${issue.message}`);
   }
-  // The Redis variables are checked as a group even when another field failed,
-  // so that every problem is reported in one go.
-  const redisVars = z.object(redisEnvShape).safeParse(env);
-  const redis = redisVars.success ? toRedisConfig(redisVars.data, problem) : undefined;
+  // The Redis variables are combined even when another field failed, so that
+  // every problem is reported in one go. A bad REDIS_TLS is already reported
+  // above; here it only must not hide the other Redis problems.
+  const redisVars = z.object({ ...redisEnvShape, REDIS_TLS: redisEnvShape.REDIS_TLS.catch(false) }).parse(env);
+  const redis = toRedisConfig(redisVars, problem);
   const role = parsed.success ? build(parsed.data, problem) : undefined;
   if (!parsed.success || !redis || role === undefined || problems.length > 0) throw new ConfigError(problems);
   // Every role's shape extends commonShape, so the common fields are there.

@@ -23,3 +23,8 @@ export function loadConfigOrExit<T>(role: string, parse: (env: Env) => T): T {
     process.exit(78);
   }
 }
+
+/** A copy of the environment, for handing to child processes with overrides. */
+export function environmentForChildren(overrides: Env): NodeJS.ProcessEnv {
+  return { ...process.env, ...overrides };
+}

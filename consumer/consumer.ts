@@ -1,0 +1,35 @@
+/**
+ * Assembles the consumer from its config: the push client, the shard queues
+ * and the handler. Kept out of `main.ts` so tests run exactly this.
+ */
+import type { ConsumerConfig } from '../src/config/config';
+import type { Logger } from '../src/core/logger';
+import { createPushClient } from '../src/notify/push-client';
+import { registerPushBackoff } from '../src/queue/retry-backoff';
+import { ShardSet } from '../src/queue/shard-set';
+import { createPushHandler } from './push-handler';
+
+/** A running consumer. */
+export interface Consumer {
+  shards: ShardSet;
+  /** Stops taking jobs, lets running pushes finish within `timeoutMs`, closes connections. */
+  close(timeoutMs: number): Promise<void>;
+}
+
+/** Builds the consumer and starts processing every shard. */
+export function startConsumer(config: ConsumerConfig, log: Logger): Consumer {
+  const client = createPushClient({
+    ...config.push,
+    maxSockets: config.push.concurrency,
+    onRetry: (n, err) => log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request'),
+  });
+  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff });
+  shards.process(config.push.concurrency, createPushHandler({ client, log }), config.queue.stallIntervalMs);
+  return {
+    shards,
+    async close(timeoutMs) {
+      await shards.close(timeoutMs);
+      client.close();
+    },
+  };
+}

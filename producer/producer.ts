@@ -1,0 +1,40 @@
+/**
+ * Assembles the producer from its config: shard queues plus the API. Kept out
+ * of `main.ts` so tests build exactly what production runs, minus the
+ * listening socket and signal handling.
+ */
+import type Koa from 'koa';
+import type { ProducerConfig } from '../src/config/config';
+import type { Logger } from '../src/core/logger';
+import { registerPushBackoff } from '../src/queue/retry-backoff';
+import { ShardSet } from '../src/queue/shard-set';
+import { createApp } from './app';
+import type { LogState } from './middleware/request-log';
+
+/** How long a readiness PING may take. */
+const READY_PING_TIMEOUT_MS = 1000;
+
+/** A wired producer. */
+export interface Producer {
+  app: Koa<LogState>;
+  shards: ShardSet;
+}
+
+/** Builds the producer's queues and API. */
+export function createProducer(config: ProducerConfig, log: Logger): Producer {
+  const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff });
+  const app = createApp({
+    log,
+    apiTokens: config.apiTokens,
+    intake: {
+      shards,
+      chunkSize: config.intake.chunkSize,
+      enqueueTimeoutMs: config.intake.enqueueTimeoutMs,
+      jobRetry: config.jobRetry,
+    },
+    maxRecipients: config.intake.maxRecipients,
+    bodyLimitBytes: config.http.bodyLimitBytes,
+    isReady: () => shards.ping(READY_PING_TIMEOUT_MS),
+  });
+  return { app, shards };
+}

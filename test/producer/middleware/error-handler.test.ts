@@ -1,0 +1,49 @@
+import { expect } from 'chai';
+import {
+  MalformedBodyError,
+  NotFoundError,
+  PayloadTooLargeError,
+  QueueUnavailableError,
+  UnauthorizedError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../../../src/core/errors';
+import { toResponse } from '../../../producer/middleware/error-handler';
+
+describe('error-handler', () => {
+  it('maps each typed error to its status and stable code', () => {
+    const cases: Array<[Error, number, string]> = [
+      [new ValidationError([{ path: 'a', message: 'bad' }]), 400, 'invalid_request'],
+      [new MalformedBodyError('x'), 400, 'invalid_json'],
+      [new UnauthorizedError('x'), 401, 'unauthorized'],
+      [new NotFoundError('x'), 404, 'not_found'],
+      [new PayloadTooLargeError(10), 413, 'payload_too_large'],
+      [new UnsupportedMediaTypeError('x'), 415, 'unsupported_media_type'],
+      [new QueueUnavailableError('x'), 503, 'queue_unavailable'],
+    ];
+    for (const [err, status, code] of cases) {
+      const response = toResponse(err);
+      expect(response.status, code).to.equal(status);
+      expect(response.body.error).to.equal(code);
+    }
+  });
+
+  it('includes field details for validation errors', () => {
+    const { body } = toResponse(new ValidationError([{ path: 'roomId', message: 'is required' }]));
+    expect(body.details).to.deep.equal([{ path: 'roomId', message: 'is required' }]);
+  });
+
+  it('hides the internals of unexpected errors and of 503s', () => {
+    const secret = new Error('ECONNREFUSED 10.0.0.5:6379 password=hunter2');
+    expect(toResponse(secret)).to.deep.equal({ status: 500, body: { error: 'internal_error', message: 'internal error' } });
+    const unavailable = toResponse(new QueueUnavailableError('shard 3 on 10.0.0.5:6379 timed out'));
+    expect(unavailable.body.message).not.to.contain('10.0.0.5');
+  });
+
+  it('passes through exposed 4xx errors from Koa', () => {
+    const err = Object.assign(new Error('Method Not Allowed'), { status: 405, expose: true });
+    expect(toResponse(err).status).to.equal(405);
+    const hidden = Object.assign(new Error('boom'), { status: 502, expose: false });
+    expect(toResponse(hidden).status).to.equal(500);
+  });
+});

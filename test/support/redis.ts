@@ -1,0 +1,51 @@
+/**
+ * Direct Redis access for assertions: what is really in the queues, read with
+ * a plain client rather than through the code under test.
+ */
+import { createClient, type RedisClient } from 'redis';
+import { buildShards, QueueKeys } from '../../src/queue/queue-keys';
+
+/** Runs `fn` with a connected client to `url`, then quits it. */
+export async function withRedis<T>(url: string, fn: (client: RedisClient) => Promise<T>): Promise<T> {
+  const client = createClient({ url });
+  try {
+    return await fn(client);
+  } finally {
+    await new Promise<void>((resolve) => client.quit(() => resolve()));
+  }
+}
+
+/** Sends one command and returns its reply. */
+export function call<T>(client: RedisClient, command: string, ...args: (string | number)[]): Promise<T> {
+  return new Promise((resolve, reject) => {
+    client.send_command(command, args.map(String), (err: Error | null, reply: T) => (err ? reject(err) : resolve(reply)));
+  });
+}
+
+/** Counts of one Bee-Queue structure summed over every shard. */
+export async function countJobs(url: string, prefix: string, shardCount: number): Promise<{ waiting: number; jobs: number; failed: number; delayed: number; active: number }> {
+  const keys = new QueueKeys(prefix);
+  return withRedis(url, async (client) => {
+    const totals = { waiting: 0, jobs: 0, failed: 0, delayed: 0, active: 0 };
+    for (const shard of buildShards(shardCount)) {
+      totals.waiting += await call<number>(client, 'LLEN', keys.beeKey(shard, 'waiting'));
+      totals.active += await call<number>(client, 'LLEN', keys.beeKey(shard, 'active'));
+      totals.jobs += await call<number>(client, 'HLEN', keys.beeKey(shard, 'jobs'));
+      totals.failed += await call<number>(client, 'SCARD', keys.beeKey(shard, 'failed'));
+      totals.delayed += await call<number>(client, 'ZCARD', keys.beeKey(shard, 'delayed'));
+    }
+    return totals;
+  });
+}
+
+/** Deletes every key under `prefix` (SCAN, so it is safe on a shared server). */
+export async function deletePrefix(url: string, prefix: string): Promise<void> {
+  await withRedis(url, async (client) => {
+    let cursor = '0';
+    do {
+      const [next, found] = await call<[string, string[]]>(client, 'SCAN', cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (found.length > 0) await call(client, 'DEL', ...found);
+      cursor = next;
+    } while (cursor !== '0');
+  });
+}

@@ -1,0 +1,38 @@
+/**
+ * In-process producer and consumer for integration tests, built by the same
+ * factories the processes use, on an ephemeral port.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { silentLogger } from '../../src/core/logger';
+import { type Consumer, startConsumer } from '../../consumer/consumer';
+import { createProducer, type Producer } from '../../producer/producer';
+import { consumerConfig, producerConfig } from './env';
+
+/** A producer listening on an ephemeral port. */
+export interface RunningProducer extends Producer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Starts a producer from `env`. */
+export async function runProducer(env: Record<string, string>): Promise<RunningProducer> {
+  const producer = createProducer(producerConfig(env), silentLogger());
+  const server = http.createServer(producer.app.callback());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    ...producer,
+    url: `http://127.0.0.1:${port}`,
+    async close() {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await producer.shards.close(1000);
+    },
+  };
+}
+
+/** Starts a consumer from `env`. */
+export function runConsumer(env: Record<string, string>): Consumer {
+  return startConsumer(consumerConfig(env), silentLogger());
+}
