@@ -5,6 +5,7 @@
 import type { ConsumerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
 import { createPushClient } from '../src/notify/push-client';
+import type { EndpointResolver } from '../src/queue/endpoint-resolver';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
 import { createPushHandler } from './push-handler';
@@ -16,14 +17,20 @@ export interface Consumer {
   close(timeoutMs: number): Promise<void>;
 }
 
-/** Builds the consumer and starts processing every shard. */
-export function startConsumer(config: ConsumerConfig, log: Logger): Consumer {
+/** Builds the consumer and starts processing every shard. `resolver` overrides slot routing (tests). */
+export function startConsumer(config: ConsumerConfig, log: Logger, resolver?: EndpointResolver): Consumer {
   const client = createPushClient({
     ...config.push,
     maxSockets: config.push.concurrency,
     onRetry: (n, err) => log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request'),
   });
-  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff });
+  const shards = ShardSet.create({
+    config,
+    role: 'consumer',
+    log,
+    prepare: registerPushBackoff,
+    ...(resolver ? { resolver } : {}),
+  });
   shards.process(config.push.concurrency, createPushHandler({ client, log }), config.queue.stallIntervalMs);
   return {
     shards,

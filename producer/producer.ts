@@ -6,6 +6,7 @@
 import type Koa from 'koa';
 import type { ProducerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
+import type { EndpointResolver } from '../src/queue/endpoint-resolver';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
 import { createApp } from './app';
@@ -20,17 +21,29 @@ export interface Producer {
   shards: ShardSet;
 }
 
-/** Builds the producer's queues and API. */
-export function createProducer(config: ProducerConfig, log: Logger): Producer {
-  const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff });
+/** Builds the producer's queues and API. `resolver` overrides slot routing (tests). */
+export function createProducer(config: ProducerConfig, log: Logger, resolver?: EndpointResolver): Producer {
+  const shards = ShardSet.create({
+    config,
+    role: 'producer',
+    log,
+    prepare: registerPushBackoff,
+    ...(resolver ? { resolver } : {}),
+  });
   const app = createApp({
     log,
     apiTokens: config.apiTokens,
     intake: {
       shards,
-      chunkSize: config.intake.chunkSize,
-      enqueueTimeoutMs: config.intake.enqueueTimeoutMs,
-      jobRetry: config.jobRetry,
+      policy: {
+        chunkSize: config.intake.chunkSize,
+        timeoutMs: config.intake.enqueueTimeoutMs,
+        retry: config.jobRetry,
+        waitReplicas: config.intake.waitReplicas,
+        waitTimeoutMs: config.intake.waitTimeoutMs,
+        onUnreplicated: (shard, acked) =>
+          log.warn({ shard, acked, wanted: config.intake.waitReplicas }, 'write acknowledged by fewer replicas than asked'),
+      },
     },
     maxRecipients: config.intake.maxRecipients,
     bodyLimitBytes: config.http.bodyLimitBytes,

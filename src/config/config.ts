@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
-import { envBool, envEnum, envHttpUrl, envInt, envList, envOptionalString, envPattern } from './env-fields';
+import { envBool, envEnum, envHttpUrl, envInt, envList, envOptionalInt, envOptionalString, envPattern } from './env-fields';
 import { type RedisConfig, redisEnvShape, toRedisConfig } from './redis-config';
 
 /** Log settings. */
@@ -45,7 +45,14 @@ export interface ProducerConfig extends CommonConfig {
   http: { host: string; port: number; bodyLimitBytes: number };
   /** Accepted bearer tokens: several at once, so they can be rotated. */
   apiTokens: string[];
-  intake: { maxRecipients: number; chunkSize: number; enqueueTimeoutMs: number };
+  intake: {
+    maxRecipients: number;
+    chunkSize: number;
+    enqueueTimeoutMs: number;
+    /** Replicas that must confirm each write before a 202 (WAIT); 0 to not wait. */
+    waitReplicas: number;
+    waitTimeoutMs: number;
+  };
   jobRetry: JobRetryConfig;
 }
 
@@ -86,6 +93,9 @@ const producerShape = {
   MAX_RECIPIENTS: envInt(100_000, 1, 1_000_000),
   ENQUEUE_CHUNK_SIZE: envInt(1000, 1, 100_000),
   ENQUEUE_TIMEOUT_MS: envInt(5000, 100, 120_000),
+  // Unset means "depends on the Redis mode", see below.
+  REDIS_WAIT_REPLICAS: envOptionalInt(0, 16),
+  REDIS_WAIT_TIMEOUT_MS: envInt(500, 1, 60_000),
   JOB_RETRIES: envInt(5, 0, 100),
   JOB_BACKOFF_MS: envInt(1000, 1, 3_600_000),
   JOB_BACKOFF_MAX_MS: envInt(300_000, 1, 86_400_000),
@@ -122,6 +132,9 @@ export function parseProducerConfig(env: Env): ProducerConfig {
         maxRecipients: v.MAX_RECIPIENTS,
         chunkSize: v.ENQUEUE_CHUNK_SIZE,
         enqueueTimeoutMs: v.ENQUEUE_TIMEOUT_MS,
+        // A cluster has replicas to wait for; a standalone server usually has none.
+        waitReplicas: v.REDIS_WAIT_REPLICAS ?? (v.REDIS_CLUSTER_NODES ? 1 : 0),
+        waitTimeoutMs: v.REDIS_WAIT_TIMEOUT_MS,
       },
       jobRetry: { retries: v.JOB_RETRIES, backoffBaseMs: v.JOB_BACKOFF_MS, backoffMaxMs: v.JOB_BACKOFF_MAX_MS },
     };

@@ -22,6 +22,17 @@ export function envInt(defaultValue: number, min: number, max: number) {
   return z.preprocess(unsetIfEmpty, parsed.optional()).transform((v) => v ?? defaultValue);
 }
 
+/** An integer within [min, max], or undefined when unset (for defaults that depend on other settings). */
+export function envOptionalInt(min: number, max: number) {
+  const parsed = z
+    .string()
+    .trim()
+    .regex(/^\d+$/, `must be a whole number between ${min} and ${max}`)
+    .transform(Number)
+    .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
+  return z.preprocess(unsetIfEmpty, parsed.optional());
+}
+
 /** `true`/`false` (or `1`/`0`), with a default when unset. */
 export function envBool(defaultValue: boolean) {
   const parsed = z

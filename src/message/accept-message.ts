@@ -3,8 +3,7 @@
  * This is the producer's whole job, kept free of HTTP so it can be driven by
  * the API, a CLI or a benchmark alike.
  */
-import type { JobRetryConfig } from '../config/config';
-import { enqueuePushes } from '../queue/enqueue';
+import { type EnqueuePolicy, enqueuePushes } from '../queue/enqueue';
 import type { ShardSet } from '../queue/shard-set';
 import { groupByShard, uniqueRecipients } from './expand';
 import type { MessageRequest } from './message-schema';
@@ -13,9 +12,7 @@ import { pushTemplate } from './push-job';
 /** What intake needs. */
 export interface IntakeDeps {
   shards: ShardSet;
-  chunkSize: number;
-  enqueueTimeoutMs: number;
-  jobRetry: JobRetryConfig;
+  policy: EnqueuePolicy;
 }
 
 /** The outcome of a successful intake. */
@@ -32,13 +29,8 @@ export interface Accepted {
 export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): Promise<Accepted> {
   const recipients = uniqueRecipients(message.recipientIds, message.senderId);
   if (recipients.length > 0) {
-    const now = Date.now();
     const groups = groupByShard(recipients, deps.shards.queues.length);
-    await enqueuePushes(deps.shards, pushTemplate(message, now), groups, {
-      chunkSize: deps.chunkSize,
-      deadline: now + deps.enqueueTimeoutMs,
-      retry: deps.jobRetry,
-    });
+    await enqueuePushes(deps.shards, pushTemplate(message, Date.now()), groups, deps.policy);
   }
   return { messageId: message.messageId, accepted: recipients.length };
 }

@@ -26,3 +26,9 @@ export function endConnections(queue: BeeQueue): void {
     if (connection) connection.end(true);
   }
 }
+
+/** `host:port` of the node the queue's command connection talks to. */
+export function connectedAddress(queue: BeeQueue): string | undefined {
+  const client = commandClient(queue) as (RedisClient & { address?: string }) | null;
+  return client?.address;
+}

@@ -3,7 +3,7 @@
  * a cluster asks its nodes (see cluster-resolver). This interface is the only
  * thing the shard router knows about the deployment.
  */
-import type { RedisConfig, RedisEndpoint } from '../config/redis-config';
+import type { RedisEndpoint } from '../config/redis-config';
 
 /** Answers "which node should a shard on `slot` talk to?". */
 export interface EndpointResolver {
@@ -26,8 +26,3 @@ export class StandaloneResolver implements EndpointResolver {
   invalidate(): void {}
 }
 
-/** Builds the resolver for `redis`. */
-export function createResolver(redis: RedisConfig): EndpointResolver {
-  if (redis.mode === 'standalone') return new StandaloneResolver(redis.endpoint);
-  throw new Error('Redis Cluster routing is not implemented yet');
-}

@@ -12,16 +12,28 @@ import { withTimeout } from '../core/wait-for';
 import type { PushJobData, PushTemplate } from '../message/push-job';
 import { pushJobId } from './queue-keys';
 import { isRoutingError } from './redis-errors';
+import { waitForReplicas } from './replication';
 import { applyRetryPolicy } from './retry-backoff';
 import type { ShardQueue } from './shard-queue';
 import type { ShardSet } from './shard-set';
 
-/** Options for {@link enqueuePushes}. */
-export interface EnqueueOptions {
+/** How pushes are made durable; fixed per process, from config. */
+export interface EnqueuePolicy {
   chunkSize: number;
+  /** How long an intake may take before it fails with 503. */
+  timeoutMs: number;
+  retry: JobRetryConfig;
+  /** Replicas that must have each chunk before it counts as saved (0: don't wait). */
+  waitReplicas: number;
+  waitTimeoutMs: number;
+  /** Told when fewer replicas than asked confirmed a chunk (degraded durability). */
+  onUnreplicated?: (shardIndex: number, acked: number) => void;
+}
+
+/** A policy plus the deadline of one intake. */
+interface EnqueueOptions extends EnqueuePolicy {
   /** Epoch ms by which every push must be in Redis, or the call fails. */
   deadline: number;
-  retry: JobRetryConfig;
 }
 
 /**
@@ -34,8 +46,9 @@ export async function enqueuePushes(
   shards: ShardSet,
   template: PushTemplate,
   recipientsByShard: readonly string[][],
-  options: EnqueueOptions,
+  policy: EnqueuePolicy,
 ): Promise<void> {
+  const options: EnqueueOptions = { ...policy, deadline: Date.now() + policy.timeoutMs };
   await Promise.all(
     recipientsByShard.map(async (recipients, index) => {
       for (let start = 0; start < recipients.length; start += options.chunkSize) {
@@ -59,6 +72,23 @@ async function saveChunk(
     const jobs = pending.map((recipientId) => buildJob(queue, { ...template, recipientId }, options.retry));
     const failed = await saveOnce(router, queue, jobs, options.deadline);
     pending = failed.map((job) => (job.data as PushJobData).recipientId);
+    // A chunk that saved only partly is re-saved whole (ids make that
+    // harmless); one that saved fully must also be replicated before it counts.
+    if (pending.length === 0 && !(await replicated(router, queue, options))) pending = recipients;
+  }
+}
+
+/** True once the replicas have the chunk, or none are there to wait for; false to re-route. */
+async function replicated(router: ShardQueue, queue: BeeQueue, options: EnqueueOptions): Promise<boolean> {
+  if (options.waitReplicas === 0) return true;
+  try {
+    const acked = await waitForReplicas(queue, options.waitReplicas, options.waitTimeoutMs);
+    if (acked < options.waitReplicas) options.onUnreplicated?.(router.shard.index, acked);
+    return true;
+  } catch (err) {
+    if (!isRoutingError(err)) throw asUnavailable(err);
+    router.reportError(queue, err);
+    return false;
   }
 }
 

@@ -13,7 +13,7 @@ import type { RedisConfig } from '../config/redis-config';
 import { QueueUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { delay, withTimeout } from '../core/wait-for';
-import { commandClient, endConnections } from './bee-internals';
+import { commandClient, connectedAddress, endConnections } from './bee-internals';
 import type { EndpointResolver } from './endpoint-resolver';
 import type { Shard } from './queue-keys';
 import { CONNECT_TIMEOUT_MS, redisClientOptions } from './redis-client-options';
@@ -38,7 +38,7 @@ export interface ShardQueueOptions {
 }
 
 /** Upper bound of the pause between two failed attempts to (re)build the queue. */
-const MAX_REBUILD_BACKOFF_MS = 2000;
+const MAX_REBUILD_BACKOFF_MS = 1000;
 
 /** Keeps one shard's queue connected to its slot's owner. */
 export class ShardQueue {
@@ -56,9 +56,9 @@ export class ShardQueue {
     return this.options.shard;
   }
 
-  /** True while a connected queue is in place. */
-  get isConnected(): boolean {
-    return this.queue !== undefined;
+  /** `host:port` of the node this shard talks to now, if connected. */
+  get node(): string | undefined {
+    return this.queue ? connectedAddress(this.queue) : undefined;
   }
 
   /**
@@ -136,7 +136,8 @@ export class ShardQueue {
         }
         this.queue = queue;
         if (attempt > 0 || reason !== 'start') {
-          this.options.log.info({ shard: this.shard.index, attempts: attempt + 1 }, 'shard re-routed');
+          const node = connectedAddress(queue);
+          this.options.log.info({ shard: this.shard.index, node, attempts: attempt + 1 }, 'shard re-routed');
         }
         this.attachWorker(queue);
         return queue;

@@ -5,7 +5,8 @@
 import type BeeQueue = require('bee-queue');
 import type { CommonConfig } from '../config/config';
 import type { Logger } from '../core/logger';
-import { createResolver, type EndpointResolver } from './endpoint-resolver';
+import { createResolver } from './create-resolver';
+import type { EndpointResolver } from './endpoint-resolver';
 import { buildShards, type Shard } from './queue-keys';
 import { type JobHandler, ShardQueue } from './shard-queue';
 

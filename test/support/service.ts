@@ -5,6 +5,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../src/core/logger';
+import type { EndpointResolver } from '../../src/queue/endpoint-resolver';
 import { type Consumer, startConsumer } from '../../consumer/consumer';
 import { createProducer, type Producer } from '../../producer/producer';
 import { consumerConfig, producerConfig } from './env';
@@ -16,8 +17,8 @@ export interface RunningProducer extends Producer {
 }
 
 /** Starts a producer from `env`. */
-export async function runProducer(env: Record<string, string>): Promise<RunningProducer> {
-  const producer = createProducer(producerConfig(env), silentLogger());
+export async function runProducer(env: Record<string, string>, resolver?: EndpointResolver): Promise<RunningProducer> {
+  const producer = createProducer(producerConfig(env), silentLogger(), resolver);
   const server = http.createServer(producer.app.callback());
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -33,6 +34,6 @@ export async function runProducer(env: Record<string, string>): Promise<RunningP
 }
 
 /** Starts a consumer from `env`. */
-export function runConsumer(env: Record<string, string>): Consumer {
-  return startConsumer(consumerConfig(env), silentLogger());
+export function runConsumer(env: Record<string, string>, resolver?: EndpointResolver): Consumer {
+  return startConsumer(consumerConfig(env), silentLogger(), resolver);
 }

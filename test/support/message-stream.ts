@@ -1,0 +1,96 @@
+/**
+ * A steady stream of chat messages posted to the API while something breaks,
+ * and the accounting afterwards: which pushes the API accepted (202), and
+ * whether the proxy received each one, how many times.
+ */
+import { delay } from '../../src/core/wait-for';
+import type { StandInProxy } from '../../scripts/support/stand-in-proxy';
+import { postJson } from './http';
+
+/** What a stream saw. */
+export interface StreamResult {
+  /** Idempotency keys of every push in a message answered 202. */
+  accepted: Set<string>;
+  /** How many responses of each status (0: no answer). */
+  statuses: Map<number, number>;
+  /** Time of each 202, for recovery measurements. */
+  acceptedAt: number[];
+  messages: number;
+}
+
+/** Options for {@link startStream}. */
+export interface StreamOptions {
+  url: string;
+  token: string;
+  recipients: number;
+  /** Pause between posts: pacing, so the stream is steady rather than a burst. */
+  pauseMs: number;
+  /** Distinguishes the message ids of several streams against one queue. */
+  tag: string;
+}
+
+/** A running stream. */
+export interface MessageStream {
+  /** What the stream has seen so far (live). */
+  progress(): StreamResult;
+  stop(): Promise<StreamResult>;
+}
+
+/** Posts messages one after another until stopped. */
+export function startStream(options: StreamOptions): MessageStream {
+  const result: StreamResult = { accepted: new Set(), statuses: new Map(), acceptedAt: [], messages: 0 };
+  let stopped = false;
+  const loop = (async () => {
+    for (let i = 0; !stopped; i++) {
+      const messageId = `${options.tag}-${i}`;
+      const recipientIds = Array.from({ length: options.recipients }, (_, r) => `${options.tag}-u${i}-${r}`);
+      const body = { messageId, roomId: 'room', senderId: 'sender', recipientIds, notification: { body: `n${i}` } };
+      const status = await postJson(`${options.url}/v1/messages`, body, options.token).then(
+        (res) => res.status,
+        () => 0,
+      );
+      result.messages += 1;
+      result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1);
+      if (status === 202) {
+        for (const r of recipientIds) result.accepted.add(`${messageId}:${r}`);
+        result.acceptedAt.push(Date.now());
+      }
+      await delay(options.pauseMs);
+    }
+  })();
+  return {
+    progress: () => result,
+    async stop() {
+      stopped = true;
+      await loop;
+      return result;
+    },
+  };
+}
+
+/** Delivery accounting of a stream against the proxy. */
+export interface DeliveryReport {
+  accepted: number;
+  delivered: number;
+  lost: number;
+  duplicates: number;
+}
+
+/** Compares what the API accepted with what the proxy received. */
+export function deliveryReport(result: StreamResult, proxy: StandInProxy): DeliveryReport {
+  let delivered = 0;
+  let duplicates = 0;
+  for (const key of result.accepted) {
+    const count = proxy.deliveries.get(key) ?? 0;
+    if (count > 0) delivered += 1;
+    if (count > 1) duplicates += count - 1;
+  }
+  return { accepted: result.accepted.size, delivered, lost: result.accepted.size - delivered, duplicates };
+}
+
+/** Longest gap between consecutive 202s that spans `since`: how long intake was down. */
+export function intakeOutage(result: StreamResult, since: number): number {
+  const before = result.acceptedAt.filter((t) => t <= since).pop() ?? since;
+  const after = result.acceptedAt.find((t) => t > since);
+  return after === undefined ? Number.POSITIVE_INFINITY : after - before;
+}
