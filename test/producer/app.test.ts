@@ -118,7 +118,12 @@ describe('producer API (real Redis)', () => {
 
   it('serves open probes and a JSON 404', async () => {
     expect((await request(`${producer.url}/healthz`)).status).to.equal(200);
-    expect((await request(`${producer.url}/readyz`)).status).to.equal(200);
+    // Ready only once every shard has connected, which happens in the background.
+    const ready = await waitFor(async () => (await request(`${producer.url}/readyz`)).status === 200, {
+      timeoutMs: 5000,
+      description: 'readyz to answer 200',
+    });
+    expect(ready).to.equal(true);
     const missing = await request(`${producer.url}/nope`);
     expect(missing.status).to.equal(404);
     expect((missing.body as { error: string }).error).to.equal('not_found');
