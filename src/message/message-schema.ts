@@ -24,6 +24,13 @@ export const MAX_TTL_SECONDS = 2_419_200;
 /** An id field: a bounded string from {@link ID_PATTERN}. */
 export const idSchema = z.string({ message: 'must be a string' }).regex(ID_PATTERN, ID_MESSAGE);
 
+/**
+ * A message id additionally has no `:`. Push keys are `<messageId>:<recipientId>`;
+ * with a colon allowed on both sides, `m` + `a:b` and `m:a` + `b` would share a
+ * key, and the second push would be skipped as a duplicate.
+ */
+export const messageIdSchema = idSchema.refine((id) => !id.includes(':'), 'must not contain ":"');
+
 const notificationSchema = z.strictObject({
   title: z.string({ message: 'must be a string' }).max(256, 'must be at most 256 characters').optional(),
   body: z.string({ message: 'must be a string' }).min(1, 'must not be empty').max(4096, 'must be at most 4096 characters'),
@@ -38,7 +45,7 @@ const dataSchema = z
 /** Builds the message schema; `maxRecipients` comes from config. */
 export function messageSchema(maxRecipients: number) {
   return z.strictObject({
-    messageId: idSchema,
+    messageId: messageIdSchema,
     roomId: idSchema,
     senderId: idSchema,
     recipientIds: z

@@ -67,8 +67,47 @@ export class QueueKeys {
   /** @param prefix namespace for every key, e.g. `pf`; one per deployment. */
   constructor(readonly prefix: string) {}
 
-  /** Key of a Bee-Queue structure of `shard`, e.g. `pf:{s3of16.41}:waiting`. */
+  /** Key of a Bee-Queue structure of `shard`, e.g. `pf:{s3of16.59}:waiting`. */
   beeKey(shard: Shard, suffix: string): string {
     return `${this.prefix}:${shard.queueName}:${suffix}`;
+  }
+
+  /**
+   * The message record (idempotency and accepted count). It lives in the
+   * slot of the shard `messageId` hashes to, so it is reached through that
+   * shard's router like any queue key: see {@link shardIndexFor}.
+   */
+  messageKey(shard: Shard, messageId: string): string {
+    return `${this.prefix}:${shard.queueName}:msg:${messageId}`;
+  }
+
+  /** Per-recipient outcomes of one message on one shard: the delivery markers. */
+  outcomesKey(shard: Shard, messageId: string): string {
+    return `${this.prefix}:${shard.queueName}:out:${messageId}`;
+  }
+
+  /** Outcome counters of one message on one shard, kept with the outcomes so both change atomically. */
+  statsKey(shard: Shard, messageId: string): string {
+    return `${this.prefix}:${shard.queueName}:stat:${messageId}`;
+  }
+
+  /** Dead letters of a shard: a sorted set of job ids by failure time. */
+  deadLetterIndexKey(shard: Shard): string {
+    return `${this.prefix}:${shard.queueName}:dlq`;
+  }
+
+  /** Dead letters of a shard: job id to the dead-letter record. */
+  deadLetterDataKey(shard: Shard): string {
+    return `${this.prefix}:${shard.queueName}:dlq:data`;
+  }
+
+  /** The shared token bucket of the upstream rate limit (in shard 0's slot). */
+  rateBucketKey(shard: Shard): string {
+    return `${this.prefix}:${shard.queueName}:rate:bucket`;
+  }
+
+  /** When set, every consumer pauses sending until this time (after a 429). */
+  ratePauseKey(shard: Shard): string {
+    return `${this.prefix}:${shard.queueName}:rate:pause`;
   }
 }

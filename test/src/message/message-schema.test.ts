@@ -54,6 +54,9 @@ describe('message-schema', () => {
     expect(problems({ ...valid(), messageId: 'x'.repeat(129) })[0]?.path).to.equal('messageId');
     expect(problems({ ...valid(), roomId: 'a{b}' })[0]?.path).to.equal('roomId');
     expect(problems({ ...valid(), recipientIds: ['ok', 'bad id'] })[0]?.path).to.equal('recipientIds.1');
+    // Push keys are messageId:recipientId, so only recipient ids may contain a colon.
+    expect(problems({ ...valid(), messageId: 'm:a' })[0]?.path).to.equal('messageId');
+    expect(validate(schema, { ...valid(), recipientIds: ['user:1'] }).recipientIds).to.deep.equal(['user:1']);
   });
 
   it('caps recipients, body, data size and ttl', () => {
