@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startRedisCluster } from './support/redis-cluster';
-import { isProcessAlive, stopProcess } from './support/redis-server';
+import { isProcessAlive, stopProcess } from './support/process-control';
 
 /** Where `start` records the running cluster so that `stop` can find it. */
 export const CLUSTER_STATE_FILE = path.join(os.tmpdir(), 'push-fanout-cluster.json');

@@ -4,12 +4,11 @@
  * failover tests can wait on conditions instead of sleeping.
  */
 import { execFile } from 'node:child_process';
+import { isClusterHealthy, mastersSeenBy, replicasLinkedUp, type ClusterMaster } from './cluster-topology';
 import { findFreeClusterPorts } from './free-port';
 import { startRedisServer, type RedisServerHandle } from './redis-server';
 import { waitFor } from '../../src/core/wait-for';
 
-/** Number of hash slots in every Redis Cluster. */
-export const CLUSTER_SLOT_COUNT = 16384;
 const STARTUP_TIMEOUT_MS = 30_000;
 const CREATE_TIMEOUT_MS = 30_000;
 /** Polling every node is a handful of connections; 100 ms keeps two cores calm. */
@@ -41,14 +40,6 @@ export interface RedisClusterOptions {
   detached?: boolean;
 }
 
-/** A master as CLUSTER SLOTS describes it. */
-export interface ClusterMaster {
-  port: number;
-  /** Inclusive [first, last] slot ranges, ascending. */
-  slots: Array<[number, number]>;
-  replicaPorts: number[];
-}
-
 /** A running cluster; nodes may be killed and restarted individually. */
 export interface RedisClusterHandle {
   readonly nodes: RedisServerHandle[];
@@ -69,52 +60,6 @@ export interface RedisClusterHandle {
 
 type Settings = Required<Omit<RedisClusterOptions, 'password'>> & { password?: string };
 
-/** Parses "key:value" lines as INFO and CLUSTER INFO return them. */
-function parseInfo(reply: unknown): Map<string, string> {
-  const fields = new Map<string, string>();
-  for (const line of String(reply).split('\r\n')) {
-    const colon = line.indexOf(':');
-    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1));
-  }
-  return fields;
-}
-
-/** Port of a CLUSTER SLOTS node entry: [ip, port, id, ...]. */
-function entryPort(entry: unknown): number {
-  const port: unknown = Array.isArray(entry) ? entry[1] : undefined;
-  if (typeof port !== 'number') throw new Error(`unexpected CLUSTER SLOTS node entry: ${JSON.stringify(entry)}`);
-  return port;
-}
-
-/** Groups CLUSTER SLOTS ranges by master, ordered by each master's first slot. */
-function parseClusterSlots(reply: unknown): ClusterMaster[] {
-  if (!Array.isArray(reply)) throw new Error(`unexpected CLUSTER SLOTS reply: ${JSON.stringify(reply)}`);
-  const byPort = new Map<number, ClusterMaster>();
-  for (const range of reply as unknown[]) {
-    if (!Array.isArray(range)) continue;
-    const [first, last, owner, ...replicas] = range as unknown[];
-    const port = entryPort(owner);
-    const master = byPort.get(port) ?? { port, slots: [], replicaPorts: [] };
-    byPort.set(port, master);
-    master.slots.push([Number(first), Number(last)]);
-    for (const replicaPort of replicas.map(entryPort)) {
-      if (!master.replicaPorts.includes(replicaPort)) master.replicaPorts.push(replicaPort);
-    }
-  }
-  const masters = [...byPort.values()];
-  masters.forEach((m) => m.slots.sort((a, b) => a[0] - b[0]));
-  return masters.sort((a, b) => (a.slots[0]?.[0] ?? 0) - (b.slots[0]?.[0] ?? 0));
-}
-
-/** Canonical "first-last:port" list, so two nodes' views can be compared. */
-function slotOwnership(masters: ClusterMaster[]): string {
-  return masters.flatMap((m) => m.slots.map(([a, b]) => `${a}-${b}:${m.port}`)).sort().join(',');
-}
-
-function slotsCovered(masters: ClusterMaster[]): number {
-  return masters.reduce((sum, m) => sum + m.slots.reduce((n, [a, b]) => n + b - a + 1, 0), 0);
-}
-
 class ManagedRedisCluster implements RedisClusterHandle {
   constructor(
     readonly nodes: RedisServerHandle[],
@@ -132,16 +77,8 @@ class ManagedRedisCluster implements RedisClusterHandle {
     return this.nodes.filter((node) => node.running);
   }
 
-  async masters(): Promise<ClusterMaster[]> {
-    let lastError: unknown = new Error('no live cluster node');
-    for (const node of this.live()) {
-      try {
-        return parseClusterSlots(await node.command('CLUSTER', 'SLOTS'));
-      } catch (err) {
-        lastError = err;
-      }
-    }
-    throw lastError;
+  masters(): Promise<ClusterMaster[]> {
+    return mastersSeenBy(this.live());
   }
 
   async ownerOfSlot(slot: number): Promise<number> {
@@ -150,45 +87,8 @@ class ManagedRedisCluster implements RedisClusterHandle {
     return owner.port;
   }
 
-  /** Every live node is ok, agrees on who owns which slot, and those owners are live. */
-  private async isHealthy(): Promise<boolean> {
-    const live = this.live();
-    const livePorts = new Set(live.map((node) => node.port));
-    const views = await Promise.all(
-      live.map(async (node) => {
-        const info = parseInfo(await node.command('CLUSTER', 'INFO'));
-        if (info.get('cluster_state') !== 'ok') return undefined;
-        return parseClusterSlots(await node.command('CLUSTER', 'SLOTS'));
-      }),
-    );
-    const [first] = views;
-    if (first === undefined || views.some((v) => v === undefined)) return false;
-    const ownership = slotOwnership(first);
-    return (
-      slotsCovered(first) === CLUSTER_SLOT_COUNT &&
-      first.every((m) => livePorts.has(m.port)) &&
-      views.every((v) => v !== undefined && slotOwnership(v) === ownership)
-    );
-  }
-
-  /** Each master has enough replicas, each live and linked up to that master. */
-  private async replicasInSync(): Promise<boolean> {
-    if (!(await this.isHealthy())) return false;
-    const masters = await this.masters();
-    const checks = masters.flatMap((master) => {
-      if (master.replicaPorts.length < this.settings.replicasPerMaster) return [Promise.resolve(false)];
-      return master.replicaPorts.map(async (port) => {
-        const replica = this.live().find((node) => node.port === port);
-        if (replica === undefined) return false;
-        const info = parseInfo(await replica.command('INFO', 'replication'));
-        return info.get('master_port') === String(master.port) && info.get('master_link_status') === 'up';
-      });
-    });
-    return (await Promise.all(checks)).every(Boolean);
-  }
-
   async waitForHealthy(timeoutMs = STARTUP_TIMEOUT_MS): Promise<void> {
-    await waitFor(() => this.isHealthy(), {
+    await waitFor(() => isClusterHealthy(this.live()), {
       timeoutMs,
       intervalMs: POLL_INTERVAL_MS,
       description: 'every live cluster node to report cluster_state:ok with all slots on live masters',
@@ -201,6 +101,13 @@ class ManagedRedisCluster implements RedisClusterHandle {
       intervalMs: POLL_INTERVAL_MS,
       description: `every master to have ${this.settings.replicasPerMaster} in-sync replica(s)`,
     });
+  }
+
+  /** Healthy, and each master has its full set of live, linked-up replicas. */
+  private async replicasInSync(): Promise<boolean> {
+    if (!(await isClusterHealthy(this.live()))) return false;
+    const masters = await this.masters();
+    return replicasLinkedUp(masters, this.live(), this.settings.replicasPerMaster);
   }
 
   async stop(): Promise<void> {

@@ -4,7 +4,7 @@ import type { Consumer } from '../../consumer/consumer';
 import { type ProxyReply, type ReceivedPush, type StandInProxy, startStandInProxy } from '../../scripts/support/stand-in-proxy';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../support/env';
 import { postJson } from '../support/http';
-import { countJobs, deletePrefix } from '../support/redis';
+import { countJobs, deadLetters, deletePrefix } from '../support/redis';
 import { runConsumer, runProducer, type RunningProducer } from '../support/service';
 
 describe('consumer (real Redis, real HTTP proxy)', () => {
@@ -84,13 +84,31 @@ describe('consumer (real Redis, real HTTP proxy)', () => {
     expect((await queued()).jobs).to.equal(0);
   });
 
-  it('never retries a permanent 4xx: one request, and the job is failed for good', async () => {
+  it('never retries a permanent 4xx: one request, and the push is dead-lettered as rejected', async () => {
     reply = () => ({ status: 400 });
     await post(['a']);
     consumer = runConsumer(env);
-    await waitFor(async () => (await queued()).failed === 1, { timeoutMs: 10_000, description: 'the job to fail' });
+    const letters = await waitFor(async () => (await deadLetters(env)).find((l) => l.jobId === 'm1:a'), {
+      timeoutMs: 10_000,
+      description: 'the dead letter',
+    });
+    expect(letters).to.include({ reason: 'rejected', status: 400, attempts: 1 });
     expect(attempts).to.have.length(1);
-    expect(await queued()).to.include({ failed: 1, delayed: 0, waiting: 0, jobs: 1 });
+    expect(await queued()).to.deep.equal({ waiting: 0, active: 0, jobs: 0, failed: 0, delayed: 0 });
+  });
+
+  it('dead-letters a push whose retries run out, with the attempt count and last status', async () => {
+    env['PUSH_RETRIES'] = '0';
+    env['JOB_RETRIES'] = '2';
+    await producer.close();
+    producer = await runProducer(env);
+    reply = () => ({ status: 503 });
+    await post(['a']);
+    consumer = runConsumer(env);
+    const letter = await waitFor(async () => (await deadLetters(env))[0], { timeoutMs: 10_000, description: 'the dead letter' });
+    expect(letter).to.include({ reason: 'retries_exhausted', status: 503, attempts: 3 });
+    expect(letter.push).to.include({ messageId: 'm1', recipientId: 'a' });
+    expect(attempts).to.have.length(3);
   });
 
   it('hands a push back to the queue when in-attempt retries run out, and delivers it later', async () => {

@@ -3,7 +3,7 @@ import { waitFor } from '../../src/core/wait-for';
 import { buildShards } from '../../src/queue/queue-keys';
 import type { Consumer } from '../../consumer/consumer';
 import { type RedisClusterHandle, startRedisCluster } from '../../scripts/support/redis-cluster';
-import { redisCommand } from '../../scripts/support/redis-server';
+import { redisCommand } from '../../scripts/support/redis-command';
 import { startStandInProxy, type StandInProxy } from '../../scripts/support/stand-in-proxy';
 import { clusterEnv } from '../support/cluster-fixture';
 import { TEST_TOKEN } from '../support/env';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { waitFor } from '../../src/core/wait-for';
 import { findFreePort } from '../../scripts/support/free-port';
-import { isProcessAlive } from '../../scripts/support/redis-server';
+import { isProcessAlive } from '../../scripts/support/process-control';
 import { request } from '../support/http';
 import { type ServiceProcess, spawnService } from '../support/processes';
 

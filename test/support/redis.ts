@@ -3,7 +3,9 @@
  * a plain client rather than through the code under test.
  */
 import { createClient, type RedisClient } from 'redis';
+import type { DeadLetter } from '../../src/deadletter/dead-letter-store';
 import { buildShards, QueueKeys } from '../../src/queue/queue-keys';
+import { SHARED_REDIS_URL } from './env';
 
 /** Runs `fn` with a connected client to `url`, then quits it. */
 export async function withRedis<T>(url: string, fn: (client: RedisClient) => Promise<T>): Promise<T> {
@@ -47,5 +49,18 @@ export async function deletePrefix(url: string, prefix: string): Promise<void> {
       if (found.length > 0) await call(client, 'DEL', ...found);
       cursor = next;
     } while (cursor !== '0');
+  });
+}
+
+/** Every dead letter under `env`'s prefix, read straight from Redis. */
+export async function deadLetters(env: Record<string, string>): Promise<DeadLetter[]> {
+  const keys = new QueueKeys(env['QUEUE_PREFIX']!);
+  return withRedis(env['REDIS_URL'] ?? SHARED_REDIS_URL, async (client) => {
+    const all: DeadLetter[] = [];
+    for (const shard of buildShards(Number(env['QUEUE_SHARDS'] ?? 16))) {
+      const values = await call<Record<string, string> | null>(client, 'HGETALL', keys.deadLetterDataKey(shard));
+      for (const v of Object.values(values ?? {})) all.push(JSON.parse(v) as DeadLetter);
+    }
+    return all;
   });
 }

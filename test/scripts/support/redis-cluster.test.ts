@@ -1,12 +1,10 @@
 import fs from 'node:fs';
 import { expect } from 'chai';
-import {
-  CLUSTER_SLOT_COUNT,
-  startRedisCluster,
-  type ClusterMaster,
-  type RedisClusterHandle,
-} from '../../../scripts/support/redis-cluster';
-import { isProcessAlive, redisCommand, type RedisServerHandle } from '../../../scripts/support/redis-server';
+import { CLUSTER_SLOT_COUNT, type ClusterMaster } from '../../../scripts/support/cluster-topology';
+import { isProcessAlive } from '../../../scripts/support/process-control';
+import { startRedisCluster, type RedisClusterHandle } from '../../../scripts/support/redis-cluster';
+import { redisCommand } from '../../../scripts/support/redis-command';
+import type { RedisServerHandle } from '../../../scripts/support/redis-server';
 import { waitFor } from '../../../src/core/wait-for';
 
 function slotCount(masters: ClusterMaster[]): number {

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
+import { isProcessAlive } from '../../../scripts/support/process-control';
+import { redisCommand } from '../../../scripts/support/redis-command';
 import {
-  isProcessAlive,
   isRedisServerInstalled,
-  redisCommand,
   RedisServerMissingError,
   RedisServerStartError,
   startRedisServer,
