@@ -4,7 +4,11 @@
  */
 import type { ConsumerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
+import { DeadLetterStore } from '../src/deadletter/dead-letter-store';
+import { OutcomeStore } from '../src/delivery/outcome-store';
 import { createPushClient } from '../src/notify/push-client';
+import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
+import { QueueKeys } from '../src/queue/queue-keys';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
@@ -19,11 +23,6 @@ export interface Consumer {
 
 /** Builds the consumer and starts processing every shard. `resolver` overrides slot routing (tests). */
 export function startConsumer(config: ConsumerConfig, log: Logger, resolver?: EndpointResolver): Consumer {
-  const client = createPushClient({
-    ...config.push,
-    maxSockets: config.push.concurrency,
-    onRetry: (n, err) => log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request'),
-  });
   const shards = ShardSet.create({
     config,
     role: 'consumer',
@@ -31,7 +30,24 @@ export function startConsumer(config: ConsumerConfig, log: Logger, resolver?: En
     prepare: registerPushBackoff,
     ...(resolver ? { resolver } : {}),
   });
-  shards.process(config.push.concurrency, createPushHandler({ client, log }), config.queue.stallIntervalMs);
+  const keys = new QueueKeys(config.queue.prefix);
+  const client = createPushClient({
+    ...config.push,
+    maxSockets: config.push.concurrency,
+    onRetry: (n, err) => log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request'),
+    limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.get(0), keys, config.push.rateLimit) : UNLIMITED,
+  });
+  const handler = createPushHandler({
+    client,
+    log,
+    outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds),
+    deadLetters: new DeadLetterStore(keys, {
+      ttlSeconds: config.retention.deadLetterTtlSeconds,
+      maxPerShard: config.retention.deadLetterMaxPerShard,
+    }),
+    shards: new Map(shards.queues.map((q) => [q.shard.queueName, q.shard])),
+  });
+  shards.process(config.push.concurrency, handler, config.queue.stallIntervalMs);
   return {
     shards,
     async close(timeoutMs) {

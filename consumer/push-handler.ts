@@ -1,21 +1,28 @@
 /**
- * The job handler: send one push, and tell Bee-Queue whether a failure may be
- * retried. A permanent failure uses up the job's retries so Bee-Queue fails it
- * at once; a transient one with Retry-After asks for a retry no sooner.
+ * The job handler. Per push: skip it if its delivery marker says it went
+ * out already (a re-run after a crash or failover), drop it if it expired,
+ * send it otherwise, and record the outcome. The marker is written only
+ * after the proxy's 2xx, so a crash in between re-sends (at-least-once),
+ * with the same Idempotency-Key for the proxy to drop.
  */
 import type BeeQueue = require('bee-queue');
-import { PermanentPushError, TransientPushError } from '../src/core/errors';
 import type { Logger } from '../src/core/logger';
+import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushJobData } from '../src/message/push-job';
 import type { PushClient } from '../src/notify/push-client';
-import { forbidRetry, retryNoSoonerThan } from '../src/queue/retry-backoff';
+import type { Shard } from '../src/queue/queue-keys';
+import { clientOf } from '../src/queue/redis-command';
+import { type FailureDeps, handleFailure } from './push-failure';
 
-/** The outcome a handled job resolves with. */
-export type PushOutcome = 'delivered' | 'expired';
+/** What a handled job resolves with. */
+export type PushOutcome = 'delivered' | 'expired' | 'skipped';
 
 /** What the handler needs. */
-export interface PushHandlerDeps {
+export interface PushHandlerDeps extends FailureDeps {
   client: PushClient;
+  outcomes: OutcomeStore;
+  /** Shards by Bee-Queue queue name, to find a job's shard. */
+  shards: ReadonlyMap<string, Shard>;
   log: Logger;
   now?: () => number;
 }
@@ -25,36 +32,33 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
   const now = deps.now ?? Date.now;
   return async (job) => {
     const push = job.data as PushJobData;
-    const context = {
-      messageId: push.messageId,
-      recipientId: push.recipientId,
-      shard: job.queue.name,
-      attempt: (job.options.stacktraces as unknown[]).length + 1,
-    };
+    const shard = deps.shards.get(job.queue.name);
+    if (!shard) throw new Error(`job from unknown queue ${job.queue.name}`);
+    const redis = clientOf(job.queue);
+    const context = { messageId: push.messageId, recipientId: push.recipientId, shard: shard.index, attempt: attemptOf(job) };
+    const prior = await deps.outcomes.outcomeOf(redis, shard, push.messageId, push.recipientId);
+    if (prior === 'delivered' || prior === 'expired') {
+      deps.log.info({ ...context, prior }, 'push already handled; not sent again');
+      return 'skipped';
+    }
     if (push.expiresAt !== undefined && now() > push.expiresAt) {
+      await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'expired');
       deps.log.info(context, 'push expired before it could be sent; dropped');
       return 'expired';
     }
     try {
       await deps.client.send(push);
     } catch (err) {
-      onFailure(job, err, deps.log, context);
+      await handleFailure(deps, { job, push, shard, redis, context }, err);
       throw err;
     }
+    await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'delivered');
     deps.log.debug(context, 'push delivered');
     return 'delivered';
   };
 }
 
-function onFailure(job: BeeQueue.Job<unknown>, err: unknown, log: Logger, context: object): void {
-  if (err instanceof PermanentPushError) {
-    forbidRetry(job);
-    log.warn({ ...context, status: err.status }, 'push rejected by the proxy; not retried');
-    return;
-  }
-  if (err instanceof TransientPushError && err.retryAfterMs !== undefined) {
-    retryNoSoonerThan(job, err.retryAfterMs);
-  }
-  const status = err instanceof TransientPushError ? err.status : undefined;
-  log.warn({ ...context, status, reason: (err as Error).message }, 'push failed; will retry if retries remain');
+/** 1 for the first run of a job; Bee-Queue keeps one stack trace per failed run. */
+export function attemptOf(job: BeeQueue.Job<unknown>): number {
+  return (job.options.stacktraces as unknown[]).length + 1;
 }

@@ -4,19 +4,24 @@
  * the server and its shutdown.
  */
 import Koa from 'koa';
+import type { DeadLetterDeps } from '../src/deadletter/dead-letters';
 import type { IntakeDeps } from '../src/message/accept-message';
+import type { StatusDeps } from '../src/message/message-status';
 import type { Logger } from '../src/core/logger';
 import { requireBearer } from './middleware/auth';
 import { errorHandler } from './middleware/error-handler';
 import { type LogState, requestLog } from './middleware/request-log';
 import { healthRouter } from './routes/health';
+import { deadLettersRouter } from './routes/dead-letters';
 import { messagesRouter } from './routes/messages';
 
-/** Everything the API needs, built by `main.ts` (or a test). */
+/** Everything the API needs, built by `createProducer` (or a test). */
 export interface AppDeps {
   log: Logger;
   apiTokens: readonly string[];
   intake: IntakeDeps;
+  status: StatusDeps;
+  deadLetters: DeadLetterDeps;
   maxRecipients: number;
   bodyLimitBytes: number;
   isReady: () => Promise<boolean>;
@@ -33,10 +38,11 @@ export function createApp(deps: AppDeps): Koa<LogState> {
   const health = healthRouter({ isReady: deps.isReady });
   app.use(health.routes());
 
-  const api = messagesRouter(deps);
   app.use(requireBearerUnder('/v1/', deps.apiTokens));
-  app.use(api.routes());
-  app.use(api.allowedMethods({ throw: true }));
+  for (const api of [messagesRouter(deps), deadLettersRouter(deps.deadLetters, deps.bodyLimitBytes)]) {
+    app.use(api.routes());
+    app.use(api.allowedMethods({ throw: true }));
+  }
   return app;
 }
 

@@ -4,9 +4,13 @@
  * listening socket and signal handling.
  */
 import type Koa from 'koa';
-import type { ProducerConfig } from '../src/config/config';
+import type { CommonConfig, ProducerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
+import { DeadLetterStore } from '../src/deadletter/dead-letter-store';
+import { MessageRecords } from '../src/delivery/message-records';
+import { OutcomeStore } from '../src/delivery/outcome-store';
+import { QueueKeys } from '../src/queue/queue-keys';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
 import { createApp } from './app';
@@ -30,14 +34,19 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
     prepare: registerPushBackoff,
     ...(resolver ? { resolver } : {}),
   });
+  const keys = new QueueKeys(config.queue.prefix);
+  const records = new MessageRecords(keys);
+  const timeoutMs = config.intake.enqueueTimeoutMs;
   const app = createApp({
     log,
     apiTokens: config.apiTokens,
     intake: {
       shards,
+      records,
+      idempotencyTtlSeconds: config.retention.idempotencyTtlSeconds,
       policy: {
         chunkSize: config.intake.chunkSize,
-        timeoutMs: config.intake.enqueueTimeoutMs,
+        timeoutMs,
         retry: config.jobRetry,
         waitReplicas: config.intake.waitReplicas,
         waitTimeoutMs: config.intake.waitTimeoutMs,
@@ -45,9 +54,19 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
           log.warn({ shard, acked, wanted: config.intake.waitReplicas }, 'write acknowledged by fewer replicas than asked'),
       },
     },
+    status: { shards, records, outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds), timeoutMs },
+    deadLetters: { shards, store: deadLetterStore(config, keys), retry: config.jobRetry, timeoutMs },
     maxRecipients: config.intake.maxRecipients,
     bodyLimitBytes: config.http.bodyLimitBytes,
     isReady: () => shards.ping(READY_PING_TIMEOUT_MS),
   });
   return { app, shards };
+}
+
+/** The dead-letter store with the configured limits. */
+export function deadLetterStore(config: CommonConfig, keys: QueueKeys): DeadLetterStore {
+  return new DeadLetterStore(keys, {
+    ttlSeconds: config.retention.deadLetterTtlSeconds,
+    maxPerShard: config.retention.deadLetterMaxPerShard,
+  });
 }

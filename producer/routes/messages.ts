@@ -1,10 +1,12 @@
 /**
  * `POST /v1/messages`: validate, expand, enqueue, answer 202 once every push
- * is in Redis.
+ * is in Redis (200 for a repeat). `GET /v1/messages/:messageId`: its status.
  */
 import Router from '@koa/router';
 import { acceptMessage, type IntakeDeps } from '../../src/message/accept-message';
-import { messageSchema } from '../../src/message/message-schema';
+import { NotFoundError } from '../../src/core/errors';
+import { messageIdSchema, messageSchema } from '../../src/message/message-schema';
+import { messageStatus, type StatusDeps } from '../../src/message/message-status';
 import { validate } from '../../src/message/validate';
 import { readJsonBody } from '../middleware/json-body';
 import type { LogState } from '../middleware/request-log';
@@ -12,6 +14,7 @@ import type { LogState } from '../middleware/request-log';
 /** What the messages routes need. */
 export interface MessagesDeps {
   intake: IntakeDeps;
+  status: StatusDeps;
   maxRecipients: number;
   bodyLimitBytes: number;
 }
@@ -25,8 +28,16 @@ export function messagesRouter(deps: MessagesDeps): Router<LogState> {
     ctx.state.logFields = { messageId: message.messageId, roomId: message.roomId };
     const result = await acceptMessage(deps.intake, message);
     ctx.state.logFields.accepted = result.accepted;
-    ctx.status = 202;
+    ctx.state.logFields.duplicate = result.duplicate ?? false;
+    // A repeat is answered from the first intake's record: nothing new was queued.
+    ctx.status = result.duplicate ? 200 : 202;
     ctx.body = result;
+  });
+  router.get('/v1/messages/:messageId', async (ctx) => {
+    const messageId = validate(messageIdSchema, ctx.params['messageId']);
+    const status = await messageStatus(deps.status, messageId);
+    if (!status) throw new NotFoundError(`no accepted message ${messageId}`);
+    ctx.body = status;
   });
   return router;
 }

@@ -32,10 +32,19 @@ export interface JobRetryConfig {
   backoffMaxMs: number;
 }
 
+/** How long delivery state is kept; every record expires or is capped. */
+export interface RetentionConfig {
+  /** Message records, delivery markers and status counts live this long after their last change. */
+  idempotencyTtlSeconds: number;
+  deadLetterTtlSeconds: number;
+  deadLetterMaxPerShard: number;
+}
+
 /** Settings both roles share. */
 export interface CommonConfig {
   redis: RedisConfig;
   queue: QueueConfig;
+  retention: RetentionConfig;
   log: LogConfig;
   shutdownTimeoutMs: number;
 }
@@ -67,6 +76,8 @@ export interface ConsumerConfig extends CommonConfig {
     retryBaseMs: number;
     retryMaxDelayMs: number;
     concurrency: number;
+    /** Pushes per second across all consumers (shared through Redis); 0 for no limit. */
+    rateLimit: number;
   };
 }
 
@@ -82,6 +93,9 @@ const commonShape = {
   LOG_LEVEL: envEnum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
   LOG_PRETTY: envBool(false),
   SHUTDOWN_TIMEOUT_MS: envInt(10_000, 100, 600_000),
+  IDEMPOTENCY_TTL_SECONDS: envInt(86_400, 60, 90 * 86_400),
+  DEAD_LETTER_TTL_SECONDS: envInt(7 * 86_400, 60, 90 * 86_400),
+  DEAD_LETTER_MAX_PER_SHARD: envInt(10_000, 1, 10_000_000),
 };
 
 const producerShape = {
@@ -110,6 +124,7 @@ const consumerShape = {
   PUSH_RETRY_BASE_MS: envInt(100, 1, 60_000),
   PUSH_RETRY_MAX_DELAY_MS: envInt(5000, 1, 600_000),
   CONSUMER_CONCURRENCY: envInt(50, 1, 10_000),
+  PUSH_RATE_LIMIT: envInt(0, 0, 10_000_000),
 };
 
 type Env = Record<string, string | undefined>;
@@ -156,6 +171,7 @@ export function parseConsumerConfig(env: Env): ConsumerConfig {
         retryBaseMs: v.PUSH_RETRY_BASE_MS,
         retryMaxDelayMs: v.PUSH_RETRY_MAX_DELAY_MS,
         concurrency: v.CONSUMER_CONCURRENCY,
+        rateLimit: v.PUSH_RATE_LIMIT,
       },
     };
   });
@@ -193,6 +209,11 @@ function common(v: CommonValues, redis: RedisConfig): CommonConfig {
   return {
     redis,
     queue: { prefix: v.QUEUE_PREFIX, shards: v.QUEUE_SHARDS, stallIntervalMs: v.STALL_INTERVAL_MS },
+    retention: {
+      idempotencyTtlSeconds: v.IDEMPOTENCY_TTL_SECONDS,
+      deadLetterTtlSeconds: v.DEAD_LETTER_TTL_SECONDS,
+      deadLetterMaxPerShard: v.DEAD_LETTER_MAX_PER_SHARD,
+    },
     log: { level: v.LOG_LEVEL, pretty: v.LOG_PRETTY },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
   };

@@ -1,9 +1,17 @@
 /**
- * Intake of one chat message: expand it into pushes and make them durable.
- * This is the producer's whole job, kept free of HTTP so it can be driven by
- * the API, a CLI or a benchmark alike.
+ * Intake of one chat message: claim its id, expand it into pushes, make them
+ * durable, mark it accepted. Kept free of HTTP so the API, a CLI or a
+ * benchmark drive the same code.
  */
+import { randomUUID } from 'node:crypto';
+import type { RedisClient } from 'redis';
+import { QueueUnavailableError } from '../core/errors';
+import { delay } from '../core/wait-for';
+import type { Claim, MessageRecords } from '../delivery/message-records';
 import { type EnqueuePolicy, enqueuePushes } from '../queue/enqueue';
+import { shardIndexFor } from '../queue/queue-keys';
+import { onShard } from '../queue/redis-command';
+import type { ShardQueue } from '../queue/shard-queue';
 import type { ShardSet } from '../queue/shard-set';
 import { groupByShard, uniqueRecipients } from './expand';
 import type { MessageRequest } from './message-schema';
@@ -13,24 +21,65 @@ import { pushTemplate } from './push-job';
 export interface IntakeDeps {
   shards: ShardSet;
   policy: EnqueuePolicy;
+  records: MessageRecords;
+  /** How long a message id is remembered after its pushes are due. */
+  idempotencyTtlSeconds: number;
 }
 
-/** The outcome of a successful intake. */
+/** The outcome of an intake. */
 export interface Accepted {
   messageId: string;
   /** Pushes enqueued: recipients without the sender and without repeats. */
   accepted: number;
+  /** True when this message id had been accepted before; nothing new was enqueued. */
+  duplicate?: true;
 }
 
+/** How often a request for a message id that another request is enqueueing checks again. */
+const BUSY_POLL_MS = 50;
+
 /**
- * Enqueues one push per recipient. Resolves only once every push is in Redis;
- * rejects with QueueUnavailableError if that cannot be done in time.
+ * Enqueues one push per recipient, once per message id. Resolves only once
+ * every push is in Redis; rejects with QueueUnavailableError if that cannot be
+ * done in time, after which the same request may be sent again.
  */
 export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): Promise<Accepted> {
-  const recipients = uniqueRecipients(message.recipientIds, message.senderId);
-  if (recipients.length > 0) {
+  const deadline = Date.now() + deps.policy.timeoutMs;
+  const router = deps.shards.get(shardIndexFor(message.messageId, deps.shards.queues.length));
+  const owner = randomUUID();
+  const now = Date.now();
+  const ttl = deps.idempotencyTtlSeconds + Math.max(0, Math.ceil(((message.sendAt ?? now) - now) / 1000));
+  const claim = await claimOrWait(deps, router, message.messageId, owner, ttl, deadline);
+  if (claim.kind === 'duplicate') return { messageId: message.messageId, accepted: claim.accepted, duplicate: true };
+  const record = (fn: (client: RedisClient) => Promise<void>): Promise<void> => onShard(router, deadline, fn);
+  try {
+    const recipients = uniqueRecipients(message.recipientIds, message.senderId);
     const groups = groupByShard(recipients, deps.shards.queues.length);
-    await enqueuePushes(deps.shards, pushTemplate(message, Date.now()), groups, deps.policy);
+    await enqueuePushes(deps.shards, pushTemplate(message, now), groups, deps.policy);
+    await record((c) => deps.records.complete(c, router.shard, message.messageId, recipients.length, ttl));
+    return { messageId: message.messageId, accepted: recipients.length };
+  } catch (err) {
+    await record((c) => deps.records.release(c, router.shard, message.messageId, owner)).catch(() => undefined);
+    throw err;
   }
-  return { messageId: message.messageId, accepted: recipients.length };
+}
+
+/** Claims the id, waiting while another request holds it, until `deadline`. */
+async function claimOrWait(
+  deps: IntakeDeps,
+  router: ShardQueue,
+  messageId: string,
+  owner: string,
+  ttl: number,
+  deadline: number,
+): Promise<Exclude<Claim, { kind: 'busy' }>> {
+  const leaseMs = deps.policy.timeoutMs + 1000;
+  for (;;) {
+    const claim = await onShard(router, deadline, (c) => deps.records.claim(c, router.shard, messageId, owner, leaseMs, ttl));
+    if (claim.kind !== 'busy') return claim;
+    if (Date.now() + BUSY_POLL_MS >= deadline) {
+      throw new QueueUnavailableError(`message ${messageId} is being accepted by another request`);
+    }
+    await delay(BUSY_POLL_MS);
+  }
 }

@@ -20,6 +20,8 @@ const ID_MESSAGE = 'must be 1-128 characters of A-Z, a-z, 0-9 and . _ ~ : @ + = 
 export const MAX_DATA_BYTES = 4096;
 /** Longest `ttlSeconds`: 28 days, as FCM allows. */
 export const MAX_TTL_SECONDS = 2_419_200;
+/** Furthest a `sendAt` may lie ahead. */
+export const MAX_SEND_AHEAD_MS = 30 * 86_400_000;
 
 /** An id field: a bounded string from {@link ID_PATTERN}. */
 export const idSchema = z.string({ message: 'must be a string' }).regex(ID_PATTERN, ID_MESSAGE);
@@ -42,6 +44,16 @@ const dataSchema = z
     message: `must be at most ${MAX_DATA_BYTES} bytes as JSON`,
   });
 
+/**
+ * When to send: an ISO 8601 time with an offset, at most 30 days ahead. A time
+ * in the past means "now". Parsed to epoch milliseconds.
+ */
+const sendAtSchema = z
+  .string({ message: 'must be an ISO 8601 time' })
+  .pipe(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T09:00:00Z' }))
+  .transform((text) => Date.parse(text))
+  .refine((ms) => ms <= Date.now() + MAX_SEND_AHEAD_MS, 'must be at most 30 days ahead');
+
 /** Builds the message schema; `maxRecipients` comes from config. */
 export function messageSchema(maxRecipients: number) {
   return z.strictObject({
@@ -62,6 +74,7 @@ export function messageSchema(maxRecipients: number) {
       .min(1, 'must be at least 1')
       .max(MAX_TTL_SECONDS, `must be at most ${MAX_TTL_SECONDS}`)
       .optional(),
+    sendAt: sendAtSchema.optional(),
   });
 }
 

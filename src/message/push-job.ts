@@ -17,6 +17,8 @@ export interface PushJobData {
   priority?: 'high' | 'normal';
   /** Do not send after this time; absent means no expiry. */
   expiresAt?: number;
+  /** Send no sooner than this; absent means now. */
+  sendAt?: number;
   /** When the producer accepted the message; for accept→deliver latency. */
   acceptedAt: number;
 }
@@ -36,6 +38,9 @@ export function pushTemplate(message: MessageRequest, now: number): PushTemplate
   if (message.data !== undefined) template.data = message.data;
   if (message.collapseKey !== undefined) template.collapseKey = message.collapseKey;
   if (message.priority !== undefined) template.priority = message.priority;
-  if (message.ttlSeconds !== undefined) template.expiresAt = now + message.ttlSeconds * 1000;
+  // A scheduled push's time to live starts when it is due, not when it was accepted.
+  const due = message.sendAt !== undefined && message.sendAt > now ? message.sendAt : undefined;
+  if (due !== undefined) template.sendAt = due;
+  if (message.ttlSeconds !== undefined) template.expiresAt = (due ?? now) + message.ttlSeconds * 1000;
   return template;
 }

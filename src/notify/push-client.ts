@@ -10,11 +10,12 @@
  */
 import http from 'node:http';
 import https from 'node:https';
-import axios, { type AxiosError, type AxiosInstance } from 'axios';
+import axios, { type AxiosError, type AxiosInstance, isAxiosError } from 'axios';
 import axiosRetry, { retryAfter } from 'axios-retry';
 import type { PushJobData } from '../message/push-job';
 import { classifyFailure, isTransientFailure } from './classify-failure';
 import { idempotencyKey, pushRequestBody } from './push-request';
+import type { RateLimiter } from './rate-limiter';
 
 /** Options for {@link createPushClient}. */
 export interface PushClientOptions {
@@ -28,7 +29,12 @@ export interface PushClientOptions {
   maxSockets: number;
   /** Told about every in-attempt retry, for logs and metrics. */
   onRetry?: (retryCount: number, err: AxiosError) => void;
+  /** Paces every request, retries included (the shared rate limit). */
+  limiter?: RateLimiter;
 }
+
+/** Pause applied to all pods after a 429 without Retry-After. */
+const DEFAULT_THROTTLE_MS = 1000;
 
 /** Sends pushes to the proxy. */
 export interface PushClient {
@@ -62,6 +68,7 @@ export function createPushClient(options: PushClientOptions): PushClient {
       ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
     },
   });
+  if (options.limiter) installLimiter(instance, options.limiter);
   installRetry(instance, options);
   return {
     async send(push) {
@@ -78,6 +85,24 @@ export function createPushClient(options: PushClientOptions): PushClient {
       httpsAgent.destroy();
     },
   };
+}
+
+/**
+ * Every request, first attempts and axios-retry's retries alike, waits for a
+ * token; every 429 pauses all pods. Interceptors see both, which a wrapper
+ * around `send` would not.
+ */
+function installLimiter(instance: AxiosInstance, limiter: RateLimiter): void {
+  instance.interceptors.request.use(async (config) => {
+    await limiter.acquire();
+    return config;
+  });
+  instance.interceptors.response.use(undefined, async (err: unknown) => {
+    if (isAxiosError(err) && err.response?.status === 429) {
+      await limiter.pause(retryAfter(err) || DEFAULT_THROTTLE_MS).catch(() => undefined);
+    }
+    throw err;
+  });
 }
 
 function installRetry(instance: AxiosInstance, options: PushClientOptions): void {

@@ -95,6 +95,8 @@ async function replicated(router: ShardQueue, queue: BeeQueue, options: EnqueueO
 function buildJob(queue: BeeQueue, data: PushJobData, retry: JobRetryConfig): BeeQueue.Job<unknown> {
   const job = queue.createJob<unknown>(data).setId(pushJobId(data.messageId, data.recipientId));
   applyRetryPolicy(job, retry);
+  // Bee-Queue keeps a delayed job in its delayed set; consumers raise it when due.
+  if (data.sendAt !== undefined) job.delayUntil(data.sendAt);
   return job;
 }
 

@@ -30,7 +30,7 @@ function settingsFor(role: QueueRole, config: CommonConfig): BeeQueue.QueueSetti
     storeJobs: false,
     activateDelayedJobs: true,
     removeOnSuccess: true,
-    removeOnFailure: false,
+    removeOnFailure: true,
     stallInterval: config.queue.stallIntervalMs,
   };
 }

@@ -1,0 +1,59 @@
+/**
+ * What a failed push does to its job. A permanent failure uses up the job's
+ * retries so Bee-Queue fails it at once; a transient one with Retry-After
+ * asks for a retry no sooner. A failure that ends the job (permanent, or the
+ * last retry) lands in the dead-letter store with its reason, and counts as
+ * failed in the message's status.
+ */
+import type BeeQueue = require('bee-queue');
+import type { RedisClient } from 'redis';
+import { PermanentPushError, TransientPushError } from '../src/core/errors';
+import type { Logger } from '../src/core/logger';
+import type { DeadLetterStore } from '../src/deadletter/dead-letter-store';
+import type { OutcomeStore } from '../src/delivery/outcome-store';
+import type { PushJobData } from '../src/message/push-job';
+import type { Shard } from '../src/queue/queue-keys';
+import { forbidRetry, retryNoSoonerThan } from '../src/queue/retry-backoff';
+
+/** What failure handling needs. */
+export interface FailureDeps {
+  outcomes: OutcomeStore;
+  deadLetters: DeadLetterStore;
+  log: Logger;
+}
+
+/** The failed push and where it lives. */
+export interface FailedPush {
+  job: BeeQueue.Job<unknown>;
+  push: PushJobData;
+  shard: Shard;
+  redis: RedisClient;
+  context: { attempt: number } & Record<string, unknown>;
+}
+
+/** Decides the job's fate after `err`, recording a dead letter if it ends here. */
+export async function handleFailure(deps: FailureDeps, failed: FailedPush, err: unknown): Promise<void> {
+  const { job, push, shard, redis, context } = failed;
+  const permanent = err instanceof PermanentPushError;
+  const status = permanent || err instanceof TransientPushError ? err.status : undefined;
+  if (permanent) forbidRetry(job);
+  else if (err instanceof TransientPushError && err.retryAfterMs !== undefined) retryNoSoonerThan(job, err.retryAfterMs);
+  const reason = (err as Error).message;
+  // Bee-Queue decrements `retries` as it schedules each retry: 0 means this was the last run.
+  if (!permanent && (job.options.retries as number) > 0) {
+    deps.log.warn({ ...context, status, reason }, 'push failed; will be retried');
+    return;
+  }
+  await deps.deadLetters.add(redis, shard, {
+    jobId: job.id,
+    shard: shard.index,
+    reason: permanent ? 'rejected' : 'retries_exhausted',
+    status: status ?? null,
+    error: reason,
+    attempts: context.attempt,
+    failedAt: Date.now(),
+    push,
+  });
+  await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'failed');
+  deps.log.warn({ ...context, status, reason }, permanent ? 'push rejected; dead-lettered' : 'push out of retries; dead-lettered');
+}

@@ -1,0 +1,84 @@
+/**
+ * Dead letters: pushes that failed for good (rejected by the proxy, or out
+ * of retries), with why, so an operator can look and replay. Each shard
+ * keeps its own, in its own slot, next to its queue. The store is bounded
+ * twice: entries older than the retention are dropped, and so are the oldest
+ * beyond a per-shard cap, on every insert.
+ */
+import type { RedisClient } from 'redis';
+import type { PushJobData } from '../message/push-job';
+import { LuaScript } from '../queue/lua-script';
+import type { QueueKeys, Shard } from '../queue/queue-keys';
+import { sendCommand } from '../queue/redis-command';
+
+/** Why a push was given up. */
+export type DeadLetterReason = 'rejected' | 'retries_exhausted';
+
+/** One dead letter. */
+export interface DeadLetter {
+  jobId: string;
+  shard: number;
+  reason: DeadLetterReason;
+  /** The proxy's last HTTP status, or null when it did not answer. */
+  status: number | null;
+  error: string;
+  attempts: number;
+  failedAt: number;
+  push: PushJobData;
+}
+
+/** Limits of the store. */
+export interface DeadLetterLimits {
+  ttlSeconds: number;
+  maxPerShard: number;
+}
+
+const ADD = new LuaScript(`
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[4], 'LIMIT', 0, 1000)
+local over = redis.call('ZCARD', KEYS[1]) - #old - tonumber(ARGV[5])
+if over > 0 then
+  for _, id in ipairs(redis.call('ZRANGE', KEYS[1], #old, #old + over - 1)) do old[#old + 1] = id end
+end
+if #old > 0 then
+  redis.call('ZREM', KEYS[1], unpack(old))
+  redis.call('HDEL', KEYS[2], unpack(old))
+end
+redis.call('EXPIRE', KEYS[1], ARGV[6])
+redis.call('EXPIRE', KEYS[2], ARGV[6])
+return #old
+`);
+
+/** Reads and writes one shard's dead letters at a time. */
+export class DeadLetterStore {
+  constructor(
+    private readonly keys: QueueKeys,
+    private readonly limits: DeadLetterLimits,
+  ) {}
+
+  /** Adds (or replaces) a dead letter, trimming the shard's store to its limits. */
+  async add(client: RedisClient, shard: Shard, letter: DeadLetter): Promise<void> {
+    const cutoff = letter.failedAt - this.limits.ttlSeconds * 1000;
+    await ADD.run(
+      client,
+      [this.keys.deadLetterIndexKey(shard), this.keys.deadLetterDataKey(shard)],
+      [letter.jobId, letter.failedAt, JSON.stringify(letter), cutoff, this.limits.maxPerShard, this.limits.ttlSeconds],
+    );
+  }
+
+  /** Every dead letter of the shard, newest first. */
+  async list(client: RedisClient, shard: Shard): Promise<DeadLetter[]> {
+    const ids = (await sendCommand(client, 'ZREVRANGE', [this.keys.deadLetterIndexKey(shard), 0, -1])) as string[];
+    if (ids.length === 0) return [];
+    const values = (await sendCommand(client, 'HMGET', [this.keys.deadLetterDataKey(shard), ...ids])) as (string | null)[];
+    return values.flatMap((v) => (v ? [JSON.parse(v) as DeadLetter] : []));
+  }
+
+  /** Removes dead letters by job id. */
+  async remove(client: RedisClient, shard: Shard, jobIds: readonly string[]): Promise<void> {
+    if (jobIds.length === 0) return;
+    await sendCommand(client, 'ZREM', [this.keys.deadLetterIndexKey(shard), ...jobIds]);
+    await sendCommand(client, 'HDEL', [this.keys.deadLetterDataKey(shard), ...jobIds]);
+  }
+}

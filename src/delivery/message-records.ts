@@ -1,0 +1,75 @@
+/**
+ * Idempotent intake. Each message id gets one record, claimed atomically
+ * before its pushes are enqueued and marked accepted after. A repeat of an
+ * accepted message is answered from the record; a repeat while the first
+ * intake is still running waits for it; a repeat after an intake that failed
+ * midway takes over once the first one's lease has lapsed, and enqueues
+ * again, which job ids and delivery markers make harmless.
+ */
+import type { RedisClient } from 'redis';
+import { LuaScript } from '../queue/lua-script';
+import type { QueueKeys, Shard } from '../queue/queue-keys';
+import { sendCommand } from '../queue/redis-command';
+
+/** The result of trying to claim a message id. */
+export type Claim = { kind: 'claimed' } | { kind: 'duplicate'; accepted: number } | { kind: 'busy' };
+
+/** A message's record as stored. */
+export interface MessageRecord {
+  state: 'pending' | 'accepted';
+  accepted: number;
+  acceptedAt: number;
+}
+
+const CLAIM = new LuaScript(`
+local state = redis.call('HGET', KEYS[1], 'state')
+local now = tonumber(ARGV[1])
+if state == 'accepted' then return {'duplicate', redis.call('HGET', KEYS[1], 'accepted')} end
+if state and tonumber(redis.call('HGET', KEYS[1], 'lease')) > now then return {'busy'} end
+redis.call('HSET', KEYS[1], 'state', 'pending', 'owner', ARGV[2], 'lease', now + tonumber(ARGV[3]))
+redis.call('EXPIRE', KEYS[1], ARGV[4])
+return {'claimed'}
+`);
+
+const COMPLETE = new LuaScript(`
+redis.call('HSET', KEYS[1], 'state', 'accepted', 'accepted', ARGV[1], 'acceptedAt', ARGV[2])
+redis.call('HDEL', KEYS[1], 'owner', 'lease')
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+return 1
+`);
+
+/** Ends a failed intake's lease at once, so a retry need not wait for it; only the owner may. */
+const RELEASE = new LuaScript(`
+if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('HSET', KEYS[1], 'lease', 0) end
+return 1
+`);
+
+/** Claims, completes and reads message records. */
+export class MessageRecords {
+  constructor(private readonly keys: QueueKeys) {}
+
+  /** Tries to claim `messageId` for an intake by `owner`, for `leaseMs`. */
+  async claim(client: RedisClient, shard: Shard, messageId: string, owner: string, leaseMs: number, ttlSeconds: number): Promise<Claim> {
+    const reply = (await CLAIM.run(client, [this.keys.messageKey(shard, messageId)], [Date.now(), owner, leaseMs, ttlSeconds])) as string[];
+    if (reply[0] === 'duplicate') return { kind: 'duplicate', accepted: Number(reply[1]) };
+    return reply[0] === 'busy' ? { kind: 'busy' } : { kind: 'claimed' };
+  }
+
+  /** Marks the message accepted with its push count. */
+  async complete(client: RedisClient, shard: Shard, messageId: string, accepted: number, ttlSeconds: number): Promise<void> {
+    await COMPLETE.run(client, [this.keys.messageKey(shard, messageId)], [accepted, Date.now(), ttlSeconds]);
+  }
+
+  /** Gives up `owner`'s claim after a failed intake. */
+  async release(client: RedisClient, shard: Shard, messageId: string, owner: string): Promise<void> {
+    await RELEASE.run(client, [this.keys.messageKey(shard, messageId)], [owner]);
+  }
+
+  /** The record of `messageId`, if there is one. */
+  async read(client: RedisClient, shard: Shard, messageId: string): Promise<MessageRecord | undefined> {
+    const reply = (await sendCommand(client, 'HMGET', [this.keys.messageKey(shard, messageId), 'state', 'accepted', 'acceptedAt'])) as (string | null)[];
+    const [state, accepted, acceptedAt] = reply;
+    if (state !== 'pending' && state !== 'accepted') return undefined;
+    return { state, accepted: Number(accepted ?? 0), acceptedAt: Number(acceptedAt ?? 0) };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The status of one message: how many of its pushes were delivered, failed,
+ * expired, or are still pending. Counts come from per-shard counters that
+ * change together with each push's outcome, so a push counts once however
+ * often its job ran.
+ */
+import type { MessageRecords } from '../delivery/message-records';
+import type { OutcomeStore } from '../delivery/outcome-store';
+import { shardIndexFor } from '../queue/queue-keys';
+import { onShard } from '../queue/redis-command';
+import type { ShardSet } from '../queue/shard-set';
+
+/** A message's delivery status. */
+export interface MessageStatus {
+  messageId: string;
+  accepted: number;
+  delivered: number;
+  failed: number;
+  expired: number;
+  pending: number;
+}
+
+/** What a status lookup needs. */
+export interface StatusDeps {
+  shards: ShardSet;
+  records: MessageRecords;
+  outcomes: OutcomeStore;
+  timeoutMs: number;
+}
+
+/** The status of `messageId`, or undefined if no accepted message has that id. */
+export async function messageStatus(deps: StatusDeps, messageId: string): Promise<MessageStatus | undefined> {
+  const deadline = Date.now() + deps.timeoutMs;
+  const home = deps.shards.get(shardIndexFor(messageId, deps.shards.queues.length));
+  const record = await onShard(home, deadline, (c) => deps.records.read(c, home.shard, messageId));
+  if (record?.state !== 'accepted') return undefined;
+  const perShard = await Promise.all(
+    deps.shards.queues.map((router) => onShard(router, deadline, (c) => deps.outcomes.counts(c, router.shard, messageId))),
+  );
+  const sum = (key: 'delivered' | 'failed' | 'expired'): number => perShard.reduce((n, c) => n + c[key], 0);
+  const [delivered, failed, expired] = [sum('delivered'), sum('failed'), sum('expired')];
+  return {
+    messageId,
+    accepted: record.accepted,
+    delivered,
+    failed,
+    expired,
+    pending: Math.max(0, record.accepted - delivered - failed - expired),
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * Promise wrappers for raw commands on a node-redis v3 client, and a way to
+ * run an operation against a shard's current master that survives re-routing
+ * (MOVED during a failover, a dropped connection): the operation is retried on
+ * the shard's new queue until the deadline.
+ */
+import type BeeQueue = require('bee-queue');
+import type { RedisClient } from 'redis';
+import { QueueUnavailableError } from '../core/errors';
+import { commandClient } from './bee-internals';
+import { isRoutingError } from './redis-errors';
+import type { ShardQueue } from './shard-queue';
+
+/** Sends one command and resolves with its reply. */
+export function sendCommand(client: RedisClient, command: string, args: readonly (string | number)[]): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    client.send_command(command, args.map(String), (err: Error | null, reply: unknown) =>
+      err ? reject(err) : resolve(reply),
+    );
+  });
+}
+
+/** The command connection of `queue`; throws if it has none (it is being replaced). */
+export function clientOf(queue: BeeQueue): RedisClient {
+  const client = commandClient(queue);
+  if (!client) throw new QueueUnavailableError('queue has no connection');
+  return client;
+}
+
+/**
+ * Runs `op` with the command connection of the shard's current queue. A
+ * routing error re-routes the shard and runs `op` again, until `deadline`
+ * (epoch ms). `op` must therefore be safe to repeat.
+ */
+export async function onShard<T>(
+  router: ShardQueue,
+  deadline: number,
+  op: (client: RedisClient, queue: BeeQueue) => Promise<T>,
+): Promise<T> {
+  for (;;) {
+    const queue = await router.acquire(deadline);
+    try {
+      return await op(clientOf(queue), queue);
+    } catch (err) {
+      if (!isRoutingError(err)) throw err;
+      router.reportError(queue, err);
+      if (Date.now() >= deadline) throw new QueueUnavailableError(`shard ${router.shard.index} unreachable`, { cause: err });
+    }
+  }
+}
