@@ -4,7 +4,7 @@
  */
 import type { ConsumerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
-import { DeadLetterStore } from '../src/deadletter/dead-letter-store';
+import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
 import { OutcomeStore } from '../src/delivery/outcome-store';
 import { createPushClient } from '../src/notify/push-client';
 import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
@@ -41,10 +41,7 @@ export function startConsumer(config: ConsumerConfig, log: Logger, resolver?: En
     client,
     log,
     outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds),
-    deadLetters: new DeadLetterStore(keys, {
-      ttlSeconds: config.retention.deadLetterTtlSeconds,
-      maxPerShard: config.retention.deadLetterMaxPerShard,
-    }),
+    deadLetters: deadLetterStoreFor(config.retention, keys),
     shards: new Map(shards.queues.map((q) => [q.shard.queueName, q.shard])),
   });
   shards.process(config.push.concurrency, handler, config.queue.stallIntervalMs);

@@ -4,10 +4,10 @@
  * listening socket and signal handling.
  */
 import type Koa from 'koa';
-import type { CommonConfig, ProducerConfig } from '../src/config/config';
+import type { ProducerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
-import { DeadLetterStore } from '../src/deadletter/dead-letter-store';
+import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
 import { MessageRecords } from '../src/delivery/message-records';
 import { OutcomeStore } from '../src/delivery/outcome-store';
 import { QueueKeys } from '../src/queue/queue-keys';
@@ -55,7 +55,7 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
       },
     },
     status: { shards, records, outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds), timeoutMs },
-    deadLetters: { shards, store: deadLetterStore(config, keys), retry: config.jobRetry, timeoutMs },
+    deadLetters: { shards, store: deadLetterStoreFor(config.retention, keys), retry: config.jobRetry, timeoutMs },
     maxRecipients: config.intake.maxRecipients,
     bodyLimitBytes: config.http.bodyLimitBytes,
     isReady: () => shards.ping(READY_PING_TIMEOUT_MS),
@@ -63,10 +63,3 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
   return { app, shards };
 }
 
-/** The dead-letter store with the configured limits. */
-export function deadLetterStore(config: CommonConfig, keys: QueueKeys): DeadLetterStore {
-  return new DeadLetterStore(keys, {
-    ttlSeconds: config.retention.deadLetterTtlSeconds,
-    maxPerShard: config.retention.deadLetterMaxPerShard,
-  });
-}

@@ -81,7 +81,8 @@ export interface ConsumerConfig extends CommonConfig {
   };
 }
 
-const commonShape = {
+/** Variables every role reads. */
+export const commonShape = {
   ...redisEnvShape,
   QUEUE_PREFIX: envPattern(
     /^[a-z][a-z0-9_-]{0,31}$/,
@@ -98,6 +99,15 @@ const commonShape = {
   DEAD_LETTER_MAX_PER_SHARD: envInt(10_000, 1, 10_000_000),
 };
 
+/** The retry policy written into each new job (by the producer, and by dead-letter replays). */
+export function jobRetryShape() {
+  return {
+    JOB_RETRIES: envInt(5, 0, 100),
+    JOB_BACKOFF_MS: envInt(1000, 1, 3_600_000),
+    JOB_BACKOFF_MAX_MS: envInt(300_000, 1, 86_400_000),
+  };
+}
+
 const producerShape = {
   ...commonShape,
   HOST: envPattern(/^\S+$/, 'must be a host name or address', '0.0.0.0'),
@@ -107,12 +117,10 @@ const producerShape = {
   MAX_RECIPIENTS: envInt(100_000, 1, 1_000_000),
   ENQUEUE_CHUNK_SIZE: envInt(1000, 1, 100_000),
   ENQUEUE_TIMEOUT_MS: envInt(5000, 100, 120_000),
+  ...jobRetryShape(),
   // Unset means "depends on the Redis mode", see below.
   REDIS_WAIT_REPLICAS: envOptionalInt(0, 16),
   REDIS_WAIT_TIMEOUT_MS: envInt(500, 1, 60_000),
-  JOB_RETRIES: envInt(5, 0, 100),
-  JOB_BACKOFF_MS: envInt(1000, 1, 3_600_000),
-  JOB_BACKOFF_MAX_MS: envInt(300_000, 1, 86_400_000),
 };
 
 const consumerShape = {
@@ -183,7 +191,7 @@ type CommonValues = z.output<z.ZodObject<typeof commonShape>>;
  * Validates `env` against `shape`, then lets `build` derive the role's fields
  * and add cross-field problems. Throws once, with everything that is wrong.
  */
-function parseRole<S extends typeof commonShape, R>(
+export function parseRole<S extends typeof commonShape, R>(
   shape: S,
   env: Env,
   build: (values: z.output<z.ZodObject<S>>, problem: (message: string) => void) => R,

@@ -6,6 +6,7 @@
  * beyond a per-shard cap, on every insert.
  */
 import type { RedisClient } from 'redis';
+import type { RetentionConfig } from '../config/config';
 import type { PushJobData } from '../message/push-job';
 import { LuaScript } from '../queue/lua-script';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
@@ -81,4 +82,9 @@ export class DeadLetterStore {
     await sendCommand(client, 'ZREM', [this.keys.deadLetterIndexKey(shard), ...jobIds]);
     await sendCommand(client, 'HDEL', [this.keys.deadLetterDataKey(shard), ...jobIds]);
   }
+}
+
+/** The store with the configured limits. */
+export function deadLetterStoreFor(retention: RetentionConfig, keys: QueueKeys): DeadLetterStore {
+  return new DeadLetterStore(keys, { ttlSeconds: retention.deadLetterTtlSeconds, maxPerShard: retention.deadLetterMaxPerShard });
 }

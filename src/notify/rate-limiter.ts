@@ -51,10 +51,16 @@ return 1
 
 /** How long one Redis call of the limiter may take, re-routes included. */
 const CALL_TIMEOUT_MS = 5000;
+/**
+ * Local tokens lapse after this long, so a pause set by another pod (a 429
+ * there) stops this pod within one short window, not after its whole batch.
+ */
+const LOCAL_TOKEN_TTL_MS = 50;
 
 /** A token bucket in Redis, in the slot of `router`'s shard. */
 export class SharedRateLimiter implements RateLimiter {
   private tokens = 0;
+  private tokensUntil = 0;
   private refill: Promise<void> | undefined;
   private readonly batch: number;
   private readonly burst: number;
@@ -71,6 +77,7 @@ export class SharedRateLimiter implements RateLimiter {
 
   /** Takes a token, fetching a batch from Redis (one fetch at a time) when none are left. */
   async acquire(): Promise<void> {
+    if (Date.now() > this.tokensUntil) this.tokens = 0;
     while (this.tokens <= 0) {
       this.refill ??= this.fetch().finally(() => {
         this.refill = undefined;
@@ -96,6 +103,7 @@ export class SharedRateLimiter implements RateLimiter {
       TAKE.run(client, keys, [this.perSecond, this.burst, this.batch]),
     )) as [number, number];
     this.tokens += granted;
+    this.tokensUntil = Date.now() + LOCAL_TOKEN_TTL_MS;
     if (granted === 0) await delay(Math.max(1, waitMs));
   }
 }

@@ -19,9 +19,9 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals, timeoutMs?: number): Promise<number | string>;
 }
 
-/** Starts `node dist/<script>` with exactly `env` (plus PATH). */
-export function spawnService(script: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [path.join(DIST, script)], {
+/** Starts `node dist/<script> ...args` with exactly `env` (plus PATH). */
+export function spawnService(script: string, env: Record<string, string>, args: readonly string[] = []): ServiceProcess {
+  const child = spawn(process.execPath, [path.join(DIST, script), ...args], {
     env: { PATH: process.env['PATH'] ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,0 +1,117 @@
+import { expect } from 'chai';
+import { waitFor } from '../../../src/core/wait-for';
+import { MessageRecords } from '../../../src/delivery/message-records';
+import { groupByShard } from '../../../src/message/expand';
+import { pushTemplate } from '../../../src/message/push-job';
+import { enqueuePushes } from '../../../src/queue/enqueue';
+import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
+import { onShard } from '../../../src/queue/redis-command';
+import type { Consumer } from '../../../consumer/consumer';
+import { type ProxyReply, type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
+import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
+import { postJson, request } from '../../support/http';
+import { countJobs, deletePrefix } from '../../support/redis';
+import { runConsumer, runProducer, type RunningProducer } from '../../support/service';
+
+const RECIPIENTS = ['a', 'b', 'c', 'd', 'e', 'f'];
+const message = (id: string, extra: Record<string, unknown> = {}) => ({
+  messageId: id,
+  roomId: 'r',
+  senderId: 's',
+  recipientIds: RECIPIENTS,
+  notification: { body: 'hi' },
+  ...extra,
+});
+
+describe('messages: idempotent intake and status (real Redis)', () => {
+  let env: Record<string, string>;
+  let producer: RunningProducer;
+  let proxy: StandInProxy;
+  let consumer: Consumer | undefined;
+  let reply: (recipientId: string) => ProxyReply;
+
+  beforeEach(async () => {
+    reply = () => ({ status: 200 });
+    proxy = await startStandInProxy({ reply: (push) => reply(String(push.body['recipientId'])) });
+    env = baseEnv({ PUSH_PROXY_URL: proxy.url, PUSH_RETRIES: '0', JOB_RETRIES: '0' });
+    producer = await runProducer(env);
+  });
+
+  afterEach(async () => {
+    await consumer?.close(1000);
+    consumer = undefined;
+    await producer.close();
+    await proxy.close();
+    await deletePrefix(SHARED_REDIS_URL, env['QUEUE_PREFIX']!);
+  });
+
+  const post = (body: unknown) => postJson(`${producer.url}/v1/messages`, body, TEST_TOKEN);
+  const status = (id: string) =>
+    request(`${producer.url}/v1/messages/${id}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
+
+  it('answers a repeat with 200, the original count and duplicate: true, and enqueues nothing new', async () => {
+    expect((await post(message('m1'))).status).to.equal(202);
+    const again = await post(message('m1', { recipientIds: ['x', 'y'] }));
+    expect(again.status).to.equal(200);
+    expect(again.body).to.deep.equal({ messageId: 'm1', accepted: 6, duplicate: true });
+    expect((await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).jobs).to.equal(6);
+  });
+
+  it('accepts concurrent posts of one id exactly once', async () => {
+    const answers = await Promise.all(Array.from({ length: 10 }, () => post(message('m2'))));
+    const statuses = answers.map((a) => a.status).sort();
+    expect(statuses).to.deep.equal([200, 200, 200, 200, 200, 200, 200, 200, 200, 202]);
+    expect((await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).jobs).to.equal(6);
+  });
+
+  it('lets a retry finish an intake that died midway, without pushing anyone twice', async () => {
+    // Simulate a producer that claimed m3, enqueued half its pushes and crashed.
+    const config = producerConfig(env);
+    const home = producer.shards.get(shardIndexFor('m3', 4));
+    const records = new MessageRecords(new QueueKeys(config.queue.prefix));
+    await onShard(home, Date.now() + 2000, (c) => records.claim(c, home.shard, 'm3', 'crashed-owner', 1, 3600));
+    const half = pushTemplate(validMessage('m3'), Date.now());
+    const policy = { chunkSize: 100, timeoutMs: 2000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 1 };
+    await enqueuePushes(producer.shards, half, groupByShard(RECIPIENTS.slice(0, 3), 4), policy);
+    consumer = runConsumer(env);
+    await waitFor(() => proxy.deliveries.size === 3, { timeoutMs: 10_000, description: 'the first half delivered' });
+
+    const retry = await post(message('m3'));
+    expect(retry.status).to.equal(202);
+    expect(retry.body).to.deep.equal({ messageId: 'm3', accepted: 6 });
+    await waitFor(async () => ((await status('m3')).body as { pending: number }).pending === 0, {
+      timeoutMs: 10_000,
+      description: 'every push of m3 handled',
+    });
+    expect([...proxy.deliveries.values()]).to.deep.equal([1, 1, 1, 1, 1, 1]);
+  });
+
+  it('reports exact status counts, and 404 for an unknown id', async () => {
+    reply = (recipientId) => (recipientId === 'b' || recipientId === 'c' ? { status: 410 } : { status: 200 });
+    expect((await post(message('m4'))).status).to.equal(202);
+    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', accepted: 6, delivered: 0, failed: 0, expired: 0, pending: 6 });
+    consumer = runConsumer(env);
+    await waitFor(async () => ((await status('m4')).body as { pending: number }).pending === 0, {
+      timeoutMs: 10_000,
+      description: 'every push handled',
+    });
+    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', accepted: 6, delivered: 4, failed: 2, expired: 0, pending: 0 });
+    expect((await status('nope')).status).to.equal(404);
+    expect((await status('bad:id')).status).to.equal(400);
+  });
+
+  it('holds a message with sendAt until it is due', async () => {
+    const sendAt = new Date(Date.now() + 1500).toISOString();
+    expect((await post(message('m5', { sendAt }))).status).to.equal(202);
+    expect(await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).to.include({ delayed: 6, waiting: 0 });
+    consumer = runConsumer(env);
+    await waitFor(() => proxy.delivered.length === 6, { timeoutMs: 10_000, description: 'the scheduled pushes' });
+    for (const push of proxy.delivered) expect(push.receivedAt).to.be.at.least(Date.parse(sendAt));
+    const far = new Date(Date.now() + 31 * 86_400_000).toISOString();
+    expect((await post(message('m6', { sendAt: far }))).status).to.equal(400);
+  });
+});
+
+function validMessage(id: string) {
+  return { ...message(id), notification: { body: 'hi' } } as Parameters<typeof pushTemplate>[0];
+}
