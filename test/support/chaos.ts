@@ -1,0 +1,78 @@
+/**
+ * Pieces of the chaos test: a proxy that misbehaves on purpose, a fleet of
+ * real consumer processes to kill and restart, and reading which jobs are
+ * in flight at the moment of a kill.
+ */
+import { createHash } from 'node:crypto';
+import type { ProxyReply, ReceivedPush } from '../../scripts/support/stand-in-proxy';
+import { buildShards, QueueKeys } from '../../src/queue/queue-keys';
+import { type ServiceProcess, spawnService } from './processes';
+import { call, withRedis } from './redis';
+
+/** A number in [0, 1) fixed per key: whether a push is one we always reject. */
+function fraction(key: string): number {
+  return createHash('sha1').update(key).digest().readUInt32BE(0) / 2 ** 32;
+}
+
+/** Share of pushes the chaos proxy rejects for good (400), chosen by key. */
+export const REJECTED_SHARE = 0.02;
+
+/** True for the pushes the chaos proxy always rejects. */
+export function isRejected(idempotencyKey: string): boolean {
+  return fraction(idempotencyKey) < REJECTED_SHARE;
+}
+
+/**
+ * The chaos proxy's answers: 2% of pushes rejected for good; of the rest,
+ * 10% of requests answer 503, 3% answer 429 with Retry-After: 1, and 5% take
+ * 200-500 ms before succeeding.
+ */
+export function chaosReply(push: ReceivedPush): ProxyReply {
+  if (isRejected(push.idempotencyKey)) return { status: 400 };
+  const roll = Math.random();
+  if (roll < 0.1) return { status: 503 };
+  if (roll < 0.13) return { status: 429, headers: { 'retry-after': '1' } };
+  if (roll < 0.18) return { status: 200, delayMs: 200 + Math.floor(Math.random() * 300) };
+  return { status: 200 };
+}
+
+/** Real consumer processes that can be killed and restarted. */
+export class ConsumerFleet {
+  private readonly processes: ServiceProcess[] = [];
+
+  constructor(
+    private readonly env: Record<string, string>,
+    size: number,
+  ) {
+    for (let i = 0; i < size; i++) this.processes.push(spawnService('consumer/main.js', env));
+  }
+
+  /** SIGKILLs consumer `i` and starts a fresh one in its place; resolves with the kill time. */
+  async killAndRestart(i: number): Promise<number> {
+    const victim = this.processes[i];
+    if (!victim) throw new RangeError(`no consumer ${i}`);
+    const killedAt = Date.now();
+    await victim.stop('SIGKILL');
+    this.processes[i] = spawnService('consumer/main.js', this.env);
+    return killedAt;
+  }
+
+  /** Stops every consumer (SIGTERM) and resolves with their exit codes. */
+  async stopAll(): Promise<Array<number | string>> {
+    return Promise.all(this.processes.map((p) => p.stop('SIGTERM')));
+  }
+}
+
+/** Where to read a shard's keys: standalone Redis, or the shard's master in a cluster. */
+export type ShardUrl = (slot: number) => Promise<string>;
+
+/** Ids of the jobs in every shard's active list now. */
+export async function activeJobIds(prefix: string, shardCount: number, urlOf: ShardUrl): Promise<string[]> {
+  const keys = new QueueKeys(prefix);
+  const ids: string[] = [];
+  for (const shard of buildShards(shardCount)) {
+    const url = await urlOf(shard.slot);
+    ids.push(...(await withRedis(url, (c) => call<string[]>(c, 'LRANGE', keys.beeKey(shard, 'active'), 0, -1))));
+  }
+  return ids;
+}
