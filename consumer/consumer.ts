@@ -23,13 +23,7 @@ export interface Consumer {
 
 /** Builds the consumer and starts processing every shard. `resolver` overrides slot routing (tests). */
 export function startConsumer(config: ConsumerConfig, log: Logger, resolver?: EndpointResolver): Consumer {
-  const shards = ShardSet.create({
-    config,
-    role: 'consumer',
-    log,
-    prepare: registerPushBackoff,
-    ...(resolver ? { resolver } : {}),
-  });
+  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff, resolver });
   const keys = new QueueKeys(config.queue.prefix);
   const client = createPushClient({
     ...config.push,

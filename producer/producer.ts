@@ -27,13 +27,7 @@ export interface Producer {
 
 /** Builds the producer's queues and API. `resolver` overrides slot routing (tests). */
 export function createProducer(config: ProducerConfig, log: Logger, resolver?: EndpointResolver): Producer {
-  const shards = ShardSet.create({
-    config,
-    role: 'producer',
-    log,
-    prepare: registerPushBackoff,
-    ...(resolver ? { resolver } : {}),
-  });
+  const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff, resolver });
   const keys = new QueueKeys(config.queue.prefix);
   const records = new MessageRecords(keys);
   const timeoutMs = config.intake.enqueueTimeoutMs;

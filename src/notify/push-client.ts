@@ -12,19 +12,15 @@ import http from 'node:http';
 import https from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, isAxiosError } from 'axios';
 import axiosRetry, { retryAfter } from 'axios-retry';
+import type { ConsumerConfig } from '../config/config';
 import type { PushJobData } from '../message/push-job';
 import { classifyFailure, isTransientFailure } from './classify-failure';
 import { idempotencyKey, pushRequestBody } from './push-request';
 import type { RateLimiter } from './rate-limiter';
 
-/** Options for {@link createPushClient}. */
-export interface PushClientOptions {
-  url: string;
-  token: string | undefined;
-  timeoutMs: number;
-  retries: number;
-  retryBaseMs: number;
-  retryMaxDelayMs: number;
+/** Options for {@link createPushClient}: the proxy settings of the consumer config, plus wiring. */
+export interface PushClientOptions
+  extends Pick<ConsumerConfig['push'], 'url' | 'token' | 'timeoutMs' | 'retries' | 'retryBaseMs' | 'retryMaxDelayMs'> {
   /** Upper bound of open sockets; the consumer's concurrency. */
   maxSockets: number;
   /** Told about every in-attempt retry, for logs and metrics. */

@@ -43,7 +43,7 @@ export interface ShardSetOptions {
   prepare?: (queue: BeeQueue) => void;
   onReroute?: (shard: Shard, reason: string) => void;
   /** Overrides the resolver built from the config (tests point queues at the wrong node). */
-  resolver?: EndpointResolver;
+  resolver?: EndpointResolver | undefined;
 }
 
 /** The process's shard queues, indexed by shard number. */
@@ -64,8 +64,8 @@ export class ShardSet {
           resolver,
           settings,
           log,
-          ...(options.prepare ? { prepare: options.prepare } : {}),
-          ...(options.onReroute ? { onReroute: options.onReroute } : {}),
+          prepare: options.prepare,
+          onReroute: options.onReroute,
         }),
     );
     return new ShardSet(queues);

@@ -95,7 +95,8 @@ async function listDeadLetters(base: string): Promise<Array<{ jobId: string; rea
 }
 
 function tally(accepted: Set<string>, deliveries: Map<string, number>, letters: Array<{ jobId: string }>, masterKills: number): ChaosFigures {
-  const lettered = new Set(letters.map((l) => l.jobId));
+  // Only dead letters of accepted pushes count; a retried intake's stray letters are not in `accepted`.
+  const lettered = new Set(letters.map((l) => l.jobId).filter((id) => accepted.has(id)));
   let delivered = 0;
   let duplicates = 0;
   let lost = 0;

@@ -7,6 +7,9 @@ import { delay } from '../../src/core/wait-for';
 import type { StandInProxy } from '../../scripts/support/stand-in-proxy';
 import { postJson } from './http';
 
+/** How often one message is tried before the stream moves on without it. */
+const MAX_POST_ATTEMPTS = 20;
+
 /** What a stream saw. */
 export interface StreamResult {
   /** Idempotency keys of every push in a message answered 202. */
@@ -36,7 +39,11 @@ export interface MessageStream {
   stop(): Promise<StreamResult>;
 }
 
-/** Posts messages one after another until stopped. */
+/**
+ * Posts messages one after another until stopped. Like a chat backend, it
+ * retries a message that was not accepted (503, no answer) with the same
+ * messageId, so an intake that failed midway is completed, not abandoned.
+ */
 export function startStream(options: StreamOptions): MessageStream {
   const result: StreamResult = { accepted: new Set(), statuses: new Map(), acceptedAt: [], messages: 0 };
   let stopped = false;
@@ -45,15 +52,19 @@ export function startStream(options: StreamOptions): MessageStream {
       const messageId = `${options.tag}-${i}`;
       const recipientIds = Array.from({ length: options.recipients }, (_, r) => `${options.tag}-u${i}-${r}`);
       const body = { messageId, roomId: 'room', senderId: 'sender', recipientIds, notification: { body: `n${i}` } };
-      const status = await postJson(`${options.url}/v1/messages`, body, options.token).then(
-        (res) => res.status,
-        () => 0,
-      );
       result.messages += 1;
-      result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1);
-      if (status === 202) {
-        for (const r of recipientIds) result.accepted.add(`${messageId}:${r}`);
-        result.acceptedAt.push(Date.now());
+      for (let attempt = 0; attempt < MAX_POST_ATTEMPTS; attempt++) {
+        const status = await postJson(`${options.url}/v1/messages`, body, options.token).then(
+          (res) => res.status,
+          () => 0,
+        );
+        result.statuses.set(status, (result.statuses.get(status) ?? 0) + 1);
+        if (status === 202 || status === 200) {
+          for (const r of recipientIds) result.accepted.add(`${messageId}:${r}`);
+          result.acceptedAt.push(Date.now());
+          break;
+        }
+        await delay(options.pauseMs);
       }
       await delay(options.pauseMs);
     }
