@@ -80,6 +80,8 @@ async function runChaos(label: string, env: Record<string, string>, urlOf: Shard
     await producer.stop('SIGTERM');
     await proxy.close();
     expect(codes, 'consumers exit 0 on SIGTERM').to.deep.equal(codes.map(() => 0));
+    // Listener leaks show up as Node warnings long before memory does.
+    expect(fleet.output() + producer.output()).not.to.match(/MaxListenersExceeded|UnhandledPromiseRejection/);
   }
 }
 

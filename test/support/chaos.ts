@@ -39,12 +39,25 @@ export function chaosReply(push: ReceivedPush): ProxyReply {
 /** Real consumer processes that can be killed and restarted. */
 export class ConsumerFleet {
   private readonly processes: ServiceProcess[] = [];
+  /** Every process ever started, killed ones included, for their output. */
+  private readonly all: ServiceProcess[] = [];
 
   constructor(
     private readonly env: Record<string, string>,
     size: number,
   ) {
-    for (let i = 0; i < size; i++) this.processes.push(spawnService('consumer/main.js', env));
+    for (let i = 0; i < size; i++) this.processes.push(this.spawn());
+  }
+
+  /** Everything every consumer printed. */
+  output(): string {
+    return this.all.map((p) => p.output()).join('\n');
+  }
+
+  private spawn(): ServiceProcess {
+    const started = spawnService('consumer/main.js', this.env);
+    this.all.push(started);
+    return started;
   }
 
   /** SIGKILLs consumer `i` and starts a fresh one in its place; resolves with the kill time. */
@@ -53,7 +66,7 @@ export class ConsumerFleet {
     if (!victim) throw new RangeError(`no consumer ${i}`);
     const killedAt = Date.now();
     await victim.stop('SIGKILL');
-    this.processes[i] = spawnService('consumer/main.js', this.env);
+    this.processes[i] = this.spawn();
     return killedAt;
   }
 
