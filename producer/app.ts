@@ -4,21 +4,29 @@
  * the server and its shutdown.
  */
 import Koa from 'koa';
+import type { Logger } from '../src/core/logger';
 import type { DeadLetterDeps } from '../src/deadletter/dead-letters';
 import type { IntakeDeps } from '../src/message/accept-message';
 import type { StatusDeps } from '../src/message/message-status';
-import type { Logger } from '../src/core/logger';
-import { requireBearer } from './middleware/auth';
+import type { QueueKeys } from '../src/queue/queue-keys';
+import { type AuthState, requireBearer } from './middleware/auth';
 import { errorHandler } from './middleware/error-handler';
+import { rateLimitPerToken } from './middleware/rate-limit';
 import { type LogState, requestLog } from './middleware/request-log';
-import { healthRouter } from './routes/health';
 import { deadLettersRouter } from './routes/dead-letters';
+import { healthRouter } from './routes/health';
 import { messagesRouter } from './routes/messages';
+
+/** Request state shared by the middleware. */
+export type AppState = LogState & AuthState;
 
 /** Everything the API needs, built by `createProducer` (or a test). */
 export interface AppDeps {
   log: Logger;
   apiTokens: readonly string[];
+  /** Requests per second per token; 0 for no limit. */
+  apiRateLimit: number;
+  keys: QueueKeys;
   intake: IntakeDeps;
   status: StatusDeps;
   deadLetters: DeadLetterDeps;
@@ -27,18 +35,22 @@ export interface AppDeps {
   isReady: () => Promise<boolean>;
 }
 
+/** The prefix of every authenticated route; the probes stay outside it. */
+const API_PREFIX = '/v1/';
+
 /** Builds the API. */
-export function createApp(deps: AppDeps): Koa<LogState> {
-  const app = new Koa<LogState>();
+export function createApp(deps: AppDeps): Koa<AppState> {
+  const app = new Koa<AppState>();
   // Errors are answered by errorHandler; Koa's default handler would log them twice.
   app.silent = true;
   app.use(requestLog(deps.log));
   app.use(errorHandler(deps.log));
+  app.use(healthRouter({ isReady: deps.isReady }).routes());
 
-  const health = healthRouter({ isReady: deps.isReady });
-  app.use(health.routes());
-
-  app.use(requireBearerUnder('/v1/', deps.apiTokens));
+  app.use(under(API_PREFIX, requireBearer(deps.apiTokens)));
+  if (deps.apiRateLimit > 0) {
+    app.use(under(API_PREFIX, rateLimitPerToken(deps.apiRateLimit, deps.intake.shards, deps.keys, deps.log)));
+  }
   for (const api of [messagesRouter(deps), deadLettersRouter(deps.deadLetters, deps.bodyLimitBytes)]) {
     app.use(api.routes());
     app.use(api.allowedMethods({ throw: true }));
@@ -46,8 +58,7 @@ export function createApp(deps: AppDeps): Koa<LogState> {
   return app;
 }
 
-/** Auth for everything under `prefix`; the probes stay open. */
-function requireBearerUnder(prefix: string, tokens: readonly string[]): Koa.Middleware<LogState> {
-  const auth = requireBearer(tokens);
-  return (ctx, next) => (ctx.path.startsWith(prefix) ? auth(ctx, next) : next());
+/** Runs `middleware` only for paths under `prefix`. */
+function under(prefix: string, middleware: Koa.Middleware<AppState>): Koa.Middleware<AppState> {
+  return (ctx, next) => (ctx.path.startsWith(prefix) ? middleware(ctx, next) : next());
 }

@@ -11,6 +11,7 @@ import { describeRedis, redactSecrets } from '../src/config/redact';
 import { createLogger } from '../src/core/logger';
 import { handleSignals } from '../src/core/shutdown';
 import { createProducer } from './producer';
+import { createHttpServer } from './server';
 
 /** Stops accepting connections and resolves once in-flight requests are answered. */
 function closeServer(server: http.Server): Promise<void> {
@@ -26,11 +27,7 @@ function main(): void {
   const log = createLogger({ name: 'producer', ...config.log });
   log.info({ config: redactSecrets(config), redis: describeRedis(config.redis) }, 'producer starting');
   const { app, shards } = createProducer(config, log);
-  const server = http.createServer(app.callback());
-  // Slow clients must not hold sockets: cap header time and whole-request time.
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 30_000;
-  server.keepAliveTimeout = 5_000;
+  const server = createHttpServer(app, config.http);
   server.listen(config.http.port, config.http.host, () => {
     log.info({ address: server.address() }, 'producer listening');
   });

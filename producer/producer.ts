@@ -13,15 +13,14 @@ import { OutcomeStore } from '../src/delivery/outcome-store';
 import { QueueKeys } from '../src/queue/queue-keys';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
-import { createApp } from './app';
-import type { LogState } from './middleware/request-log';
+import { type AppState, createApp } from './app';
 
 /** How long a readiness PING may take. */
 const READY_PING_TIMEOUT_MS = 1000;
 
 /** A wired producer. */
 export interface Producer {
-  app: Koa<LogState>;
+  app: Koa<AppState>;
   shards: ShardSet;
 }
 
@@ -34,6 +33,8 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
   const app = createApp({
     log,
     apiTokens: config.apiTokens,
+    apiRateLimit: config.apiRateLimit,
+    keys,
     intake: {
       shards,
       records,

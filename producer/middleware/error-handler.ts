@@ -11,6 +11,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   QueueUnavailableError,
+  RateLimitedError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -32,6 +33,7 @@ const STATUS = new Map<Function, number>([
   [NotFoundError, 404],
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
+  [RateLimitedError, 429],
   [QueueUnavailableError, 503],
 ]);
 
@@ -50,6 +52,7 @@ export function errorHandler(log: Logger): Middleware {
       if (err instanceof QueueUnavailableError) log.warn({ err: err.message, path: ctx.path }, 'queue unavailable');
       if (status === 401) ctx.set('WWW-Authenticate', 'Bearer');
       if (status === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
+      if (err instanceof RateLimitedError) ctx.set('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
       ctx.status = status;
       ctx.body = body;
     }

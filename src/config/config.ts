@@ -51,7 +51,17 @@ export interface CommonConfig {
 
 /** The producer (HTTP API) process. */
 export interface ProducerConfig extends CommonConfig {
-  http: { host: string; port: number; bodyLimitBytes: number };
+  http: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    /** Slow clients are cut off: time to send the headers, and the whole request. */
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+  };
+  /** Requests per second per token, shared by all producers through Redis; 0 for no limit. */
+  apiRateLimit: number;
   /** Accepted bearer tokens: several at once, so they can be rotated. */
   apiTokens: string[];
   intake: {
@@ -114,6 +124,10 @@ const producerShape = {
   PORT: envInt(3000, 0, 65535),
   API_TOKENS: envList(),
   MAX_BODY_BYTES: envInt(1024 * 1024, 1024, 64 * 1024 * 1024),
+  HTTP_HEADERS_TIMEOUT_MS: envInt(10_000, 100, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: envInt(30_000, 100, 600_000),
+  HTTP_KEEPALIVE_TIMEOUT_MS: envInt(5_000, 100, 600_000),
+  API_RATE_LIMIT: envInt(0, 0, 1_000_000),
   MAX_RECIPIENTS: envInt(100_000, 1, 1_000_000),
   ENQUEUE_CHUNK_SIZE: envInt(1000, 1, 100_000),
   ENQUEUE_TIMEOUT_MS: envInt(5000, 100, 120_000),
@@ -148,8 +162,19 @@ export function parseProducerConfig(env: Env): ProducerConfig {
       problem(`API_TOKENS: every token must be at least ${MIN_TOKEN_LENGTH} characters`);
     }
     if (v.JOB_BACKOFF_MAX_MS < v.JOB_BACKOFF_MS) problem('JOB_BACKOFF_MAX_MS must be at least JOB_BACKOFF_MS');
+    if (v.HTTP_REQUEST_TIMEOUT_MS < v.HTTP_HEADERS_TIMEOUT_MS) {
+      problem('HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_HEADERS_TIMEOUT_MS');
+    }
     return {
-      http: { host: v.HOST, port: v.PORT, bodyLimitBytes: v.MAX_BODY_BYTES },
+      http: {
+        host: v.HOST,
+        port: v.PORT,
+        bodyLimitBytes: v.MAX_BODY_BYTES,
+        headersTimeoutMs: v.HTTP_HEADERS_TIMEOUT_MS,
+        requestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
+        keepAliveTimeoutMs: v.HTTP_KEEPALIVE_TIMEOUT_MS,
+      },
+      apiRateLimit: v.API_RATE_LIMIT,
       apiTokens: v.API_TOKENS,
       intake: {
         maxRecipients: v.MAX_RECIPIENTS,

@@ -51,6 +51,14 @@ export class UnauthorizedError extends AppError {
   readonly code = 'unauthorized';
 }
 
+/** The client sent more requests than its token's rate limit allows. */
+export class RateLimitedError extends AppError {
+  readonly code = 'rate_limited';
+  constructor(readonly retryAfterMs: number) {
+    super('too many requests for this token; retry later');
+  }
+}
+
 /** The requested resource does not exist. */
 export class NotFoundError extends AppError {
   readonly code = 'not_found';

@@ -106,6 +106,11 @@ export class QueueKeys {
     return `${this.prefix}:${shard.queueName}:rate:bucket`;
   }
 
+  /** The request-rate bucket of one API token, named by a hash of the token, never the token. */
+  apiRateKey(shard: Shard, tokenId: string): string {
+    return `${this.prefix}:${shard.queueName}:api-rate:${tokenId}`;
+  }
+
   /** When set, every consumer pauses sending until this time (after a 429). */
   ratePauseKey(shard: Shard): string {
     return `${this.prefix}:${shard.queueName}:rate:pause`;

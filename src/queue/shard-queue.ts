@@ -17,6 +17,7 @@ import { commandClient, connectedAddress, endConnections } from './bee-internals
 import type { EndpointResolver } from './endpoint-resolver';
 import type { Shard } from './queue-keys';
 import { CONNECT_TIMEOUT_MS, redisClientOptions } from './redis-client-options';
+import { createGuardedClient } from './guarded-client';
 import { isRoutingError } from './redis-errors';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
@@ -153,18 +154,26 @@ export class ShardQueue {
   /** One attempt: find the owner, connect a new queue there, wait until it is ready. */
   private async buildQueue(): Promise<BeeQueue> {
     const endpoint = await this.options.resolver.ownerOf(this.shard.slot);
-    const queue = new BeeQueue(this.shard.queueName, {
+    let queue: BeeQueue | undefined;
+    const client = createGuardedClient(redisClientOptions(this.options.redis, endpoint), (err) => {
+      // Errors while connecting reject ready() below; later ones re-route.
+      if (queue) this.reportError(queue, err);
+    });
+    queue = new BeeQueue(this.shard.queueName, {
       ...this.options.settings,
       prefix: this.options.prefix,
-      redis: redisClientOptions(this.options.redis, endpoint),
+      redis: client,
+      // The client is ours, made for this queue alone: closing the queue must close it.
+      quitCommandClient: true,
     });
-    queue.on('error', (err) => this.reportError(queue, err));
-    this.options.prepare?.(queue);
+    const built = queue;
+    built.on('error', (err) => this.reportError(built, err));
+    this.options.prepare?.(built);
     try {
-      await withTimeout(queue.ready(), CONNECT_TIMEOUT_MS * 2, () => new Error('queue connect timeout'));
-      return queue;
+      await withTimeout(built.ready(), CONNECT_TIMEOUT_MS * 2, () => new Error('queue connect timeout'));
+      return built;
     } catch (err) {
-      await dropQueue(queue, 0);
+      await dropQueue(built, 0);
       throw err;
     }
   }

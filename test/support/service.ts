@@ -2,12 +2,12 @@
  * In-process producer and consumer for integration tests, built by the same
  * factories the processes use, on an ephemeral port.
  */
-import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../src/core/logger';
 import type { EndpointResolver } from '../../src/queue/endpoint-resolver';
 import { type Consumer, startConsumer } from '../../consumer/consumer';
 import { createProducer, type Producer } from '../../producer/producer';
+import { createHttpServer } from '../../producer/server';
 import { consumerConfig, producerConfig } from './env';
 
 /** A producer listening on an ephemeral port. */
@@ -18,8 +18,9 @@ export interface RunningProducer extends Producer {
 
 /** Starts a producer from `env`. */
 export async function runProducer(env: Record<string, string>, resolver?: EndpointResolver): Promise<RunningProducer> {
-  const producer = createProducer(producerConfig(env), silentLogger(), resolver);
-  const server = http.createServer(producer.app.callback());
+  const config = producerConfig(env);
+  const producer = createProducer(config, silentLogger(), resolver);
+  const server = createHttpServer(producer.app, config.http);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {

@@ -18,7 +18,17 @@ describe('config', () => {
   it('applies the documented defaults', () => {
     const config = parseProducerConfig({ REDIS_URL: 'redis://localhost:6379', API_TOKENS: TOKEN });
     expect(config.queue).to.deep.equal({ prefix: 'pf', shards: 16, stallIntervalMs: 5000 });
-    expect(config.http).to.deep.equal({ host: '0.0.0.0', port: 3000, bodyLimitBytes: 1024 * 1024 });
+    expect(config.http).to.deep.equal({
+      host: '0.0.0.0',
+      port: 3000,
+      bodyLimitBytes: 1024 * 1024,
+      headersTimeoutMs: 10_000,
+      requestTimeoutMs: 30_000,
+      keepAliveTimeoutMs: 5_000,
+    });
+    expect(config.apiRateLimit).to.equal(0);
+    expect(config.intake.waitReplicas).to.equal(0);
+    expect(config.retention).to.deep.equal({ idempotencyTtlSeconds: 86_400, deadLetterTtlSeconds: 604_800, deadLetterMaxPerShard: 10_000 });
     expect(config.intake.maxRecipients).to.equal(100_000);
     expect(config.jobRetry.retries).to.equal(5);
     expect(config.redis).to.include({ mode: 'standalone', db: 0, tls: false });
@@ -79,6 +89,11 @@ describe('config', () => {
     expect(redis.password).to.equal('new');
     const problems = problemsOf(() => parseProducerConfig({ REDIS_URL: 'http://:secret@h', API_TOKENS: TOKEN }));
     expect(problems.join()).to.contain('REDIS_URL').and.not.contain('secret');
+  });
+
+  it('waits for one replica by default in cluster mode only', () => {
+    expect(parseProducerConfig({ REDIS_CLUSTER_NODES: 'a:1', API_TOKENS: TOKEN }).intake.waitReplicas).to.equal(1);
+    expect(parseProducerConfig({ REDIS_CLUSTER_NODES: 'a:1', API_TOKENS: TOKEN, REDIS_WAIT_REPLICAS: '0' }).intake.waitReplicas).to.equal(0);
   });
 
   it('parses cluster seeds and rejects both modes at once', () => {
