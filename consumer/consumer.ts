@@ -1,49 +1,76 @@
 /**
- * Assembles the consumer from its config: the push client, the shard queues
- * and the handler. Kept out of `main.ts` so tests run exactly this.
+ * Assembles the consumer from its config: the push client, the shard queues,
+ * the handler, metrics and the probe server. Kept out of `main.ts` so tests
+ * run exactly this.
  */
+import type http from 'node:http';
 import type { ConsumerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
 import { OutcomeStore } from '../src/delivery/outcome-store';
+import { ConsumerMetrics } from '../src/metrics/consumer-metrics';
+import { rerouteCause } from '../src/metrics/shared-metrics';
 import { createPushClient } from '../src/notify/push-client';
 import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
-import { QueueKeys } from '../src/queue/queue-keys';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
+import { QueueDepths } from '../src/queue/queue-depth';
+import { QueueKeys } from '../src/queue/queue-keys';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
+import { startProbeServer } from './probe-server';
 import { createPushHandler } from './push-handler';
+
+/** How old a queue-depth reading may be when scraped. */
+const DEPTH_MAX_AGE_MS = 5000;
+/** How long readiness PINGs may take. */
+const READY_PING_TIMEOUT_MS = 1000;
 
 /** A running consumer. */
 export interface Consumer {
   shards: ShardSet;
-  /** Stops taking jobs, lets running pushes finish within `timeoutMs`, closes connections. */
+  metrics: ConsumerMetrics;
+  probes: http.Server & { port: number };
+  /** Stops taking jobs, lets running pushes finish within `timeoutMs`, closes connections and the probe server. */
   close(timeoutMs: number): Promise<void>;
 }
 
 /** Builds the consumer and starts processing every shard. `resolver` overrides slot routing (tests). */
-export function startConsumer(config: ConsumerConfig, log: Logger, resolver?: EndpointResolver): Consumer {
-  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff, resolver });
+export async function startConsumer(config: ConsumerConfig, log: Logger, resolver?: EndpointResolver): Promise<Consumer> {
+  let metrics: ConsumerMetrics | undefined;
+  const onReroute = (_: unknown, reason: string): void => void metrics?.reroutes.inc({ cause: rerouteCause(reason) });
+  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff, resolver, onReroute });
   const keys = new QueueKeys(config.queue.prefix);
+  const built = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));
+  metrics = built;
   const client = createPushClient({
     ...config.push,
     maxSockets: config.push.concurrency,
-    onRetry: (n, err) => log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request'),
+    onRetry: (n, err) => {
+      built.httpRetry();
+      log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request');
+    },
+    onResponse: (status, seconds) => built.upstreamRequest(status, seconds),
     limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.get(0), keys, config.push.rateLimit) : UNLIMITED,
   });
   const handler = createPushHandler({
     client,
     log,
+    events: built,
     outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds),
     deadLetters: deadLetterStoreFor(config.retention, keys),
     shards: new Map(shards.queues.map((q) => [q.shard.queueName, q.shard])),
   });
   shards.process(config.push.concurrency, handler, config.queue.stallIntervalMs);
+  const probes = await startProbeServer({ registry: built.registry, isReady: () => shards.ping(READY_PING_TIMEOUT_MS) }, config.metricsPort);
   return {
     shards,
+    metrics: built,
+    probes,
     async close(timeoutMs) {
       await shards.close(timeoutMs);
       client.close();
+      probes.closeAllConnections();
+      await new Promise<void>((resolve) => probes.close(() => resolve()));
     },
   };
 }

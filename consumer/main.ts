@@ -12,14 +12,20 @@ import { createLogger } from '../src/core/logger';
 import { handleSignals } from '../src/core/shutdown';
 import { startConsumer } from './consumer';
 
-function main(): void {
+async function main(): Promise<void> {
   const config = loadConfigOrExit('consumer', parseConsumerConfig);
   const log = createLogger({ name: 'consumer', ...config.log });
   log.info({ config: redactSecrets(config), redis: describeRedis(config.redis) }, 'consumer starting');
-  const consumer = startConsumer(config, log);
-  log.info({ shards: config.queue.shards, concurrency: config.push.concurrency }, 'consumer running');
+  const consumer = await startConsumer(config, log);
+  log.info(
+    { shards: config.queue.shards, concurrency: config.push.concurrency, metricsPort: consumer.probes.port },
+    'consumer running',
+  );
   const budget = config.shutdownTimeoutMs;
   handleSignals([{ name: 'queues', timeoutMs: budget + 1000, run: () => consumer.close(budget) }], log);
 }
 
-main();
+main().catch((err: unknown) => {
+  process.stderr.write(`push-fanout consumer: cannot start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

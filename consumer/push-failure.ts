@@ -11,6 +11,7 @@ import { PermanentPushError, TransientPushError } from '../src/core/errors';
 import type { Logger } from '../src/core/logger';
 import type { DeadLetterStore } from '../src/deadletter/dead-letter-store';
 import type { OutcomeStore } from '../src/delivery/outcome-store';
+import type { PushEvents } from '../src/delivery/push-events';
 import type { PushJobData } from '../src/message/push-job';
 import type { Shard } from '../src/queue/queue-keys';
 import { forbidRetry, retryNoSoonerThan } from '../src/queue/retry-backoff';
@@ -19,6 +20,7 @@ import { forbidRetry, retryNoSoonerThan } from '../src/queue/retry-backoff';
 export interface FailureDeps {
   outcomes: OutcomeStore;
   deadLetters: DeadLetterStore;
+  events: PushEvents;
   log: Logger;
 }
 
@@ -42,6 +44,7 @@ export async function handleFailure(deps: FailureDeps, failed: FailedPush, err: 
   // Bee-Queue decrements `retries` as it schedules each retry: 0 means this was the last run.
   if (!permanent && (job.options.retries as number) > 0) {
     deps.log.warn({ ...context, status, reason }, 'push failed; will be retried');
+    deps.events.failed('transient');
     return;
   }
   await deps.deadLetters.add(redis, shard, {
@@ -55,5 +58,6 @@ export async function handleFailure(deps: FailureDeps, failed: FailedPush, err: 
     push,
   });
   await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'failed');
+  deps.events.failed(permanent ? 'rejected' : 'retries_exhausted');
   deps.log.warn({ ...context, status, reason }, permanent ? 'push rejected; dead-lettered' : 'push out of retries; dead-lettered');
 }

@@ -39,11 +39,13 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
     const prior = await deps.outcomes.outcomeOf(redis, shard, push.messageId, push.recipientId);
     if (prior === 'delivered' || prior === 'expired') {
       deps.log.info({ ...context, prior }, 'push already handled; not sent again');
+      deps.events.skipped();
       return 'skipped';
     }
     if (push.expiresAt !== undefined && now() > push.expiresAt) {
       await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'expired');
       deps.log.info(context, 'push expired before it could be sent; dropped');
+      deps.events.expired();
       return 'expired';
     }
     try {
@@ -54,6 +56,7 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
     }
     await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'delivered');
     deps.log.debug(context, 'push delivered');
+    deps.events.delivered(push);
     return 'delivered';
   };
 }

@@ -8,14 +8,19 @@ import type { Logger } from '../src/core/logger';
 import type { DeadLetterDeps } from '../src/deadletter/dead-letters';
 import type { IntakeDeps } from '../src/message/accept-message';
 import type { StatusDeps } from '../src/message/message-status';
+import type { ProducerMetrics } from '../src/metrics/producer-metrics';
+import type { QueueDepths } from '../src/queue/queue-depth';
 import type { QueueKeys } from '../src/queue/queue-keys';
 import { type AuthState, requireBearer } from './middleware/auth';
 import { errorHandler } from './middleware/error-handler';
 import { rateLimitPerToken } from './middleware/rate-limit';
 import { type LogState, requestLog } from './middleware/request-log';
+import { dashboardRouter } from './routes/dashboard';
 import { deadLettersRouter } from './routes/dead-letters';
+import { docsRouter } from './routes/docs';
 import { healthRouter } from './routes/health';
 import { messagesRouter } from './routes/messages';
+import { metricsRouter } from './routes/metrics';
 
 /** Request state shared by the middleware. */
 export type AppState = LogState & AuthState;
@@ -33,6 +38,10 @@ export interface AppDeps {
   maxRecipients: number;
   bodyLimitBytes: number;
   isReady: () => Promise<boolean>;
+  metrics: ProducerMetrics;
+  depths: QueueDepths;
+  /** The OpenAPI document served at /openapi.json. */
+  openApi: Record<string, unknown>;
 }
 
 /** The prefix of every authenticated route; the probes stay outside it. */
@@ -46,12 +55,15 @@ export function createApp(deps: AppDeps): Koa<AppState> {
   app.use(requestLog(deps.log));
   app.use(errorHandler(deps.log));
   app.use(healthRouter({ isReady: deps.isReady }).routes());
+  app.use(metricsRouter(deps.metrics.registry).routes());
+  app.use(docsRouter(deps.openApi).routes());
+  const dashboard = dashboardRouter(deps.depths);
 
   app.use(under(API_PREFIX, requireBearer(deps.apiTokens)));
   if (deps.apiRateLimit > 0) {
     app.use(under(API_PREFIX, rateLimitPerToken(deps.apiRateLimit, deps.intake.shards, deps.keys, deps.log)));
   }
-  for (const api of [messagesRouter(deps), deadLettersRouter(deps.deadLetters, deps.bodyLimitBytes)]) {
+  for (const api of [messagesRouter(deps), deadLettersRouter(deps.deadLetters, deps.bodyLimitBytes), dashboard]) {
     app.use(api.routes());
     app.use(api.allowedMethods({ throw: true }));
   }

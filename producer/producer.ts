@@ -3,6 +3,8 @@
  * of `main.ts` so tests build exactly what production runs, minus the
  * listening socket and signal handling.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type Koa from 'koa';
 import type { ProducerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
@@ -10,6 +12,10 @@ import type { EndpointResolver } from '../src/queue/endpoint-resolver';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
 import { MessageRecords } from '../src/delivery/message-records';
 import { OutcomeStore } from '../src/delivery/outcome-store';
+import { ProducerMetrics } from '../src/metrics/producer-metrics';
+import { openApiDocument } from '../src/openapi/openapi-document';
+import { rerouteCause } from '../src/metrics/shared-metrics';
+import { QueueDepths } from '../src/queue/queue-depth';
 import { QueueKeys } from '../src/queue/queue-keys';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
@@ -22,12 +28,24 @@ const READY_PING_TIMEOUT_MS = 1000;
 export interface Producer {
   app: Koa<AppState>;
   shards: ShardSet;
+  metrics: ProducerMetrics;
 }
+
+/** The service version, for the API description. */
+const PACKAGE_VERSION = (JSON.parse(readFileSync(path.join(__dirname, '..', '..', 'package.json'), 'utf8')) as { version: string }).version;
+
+/** How old a queue-depth reading may be when scraped or shown. */
+const DEPTH_MAX_AGE_MS = 2000;
 
 /** Builds the producer's queues and API. `resolver` overrides slot routing (tests). */
 export function createProducer(config: ProducerConfig, log: Logger, resolver?: EndpointResolver): Producer {
-  const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff, resolver });
+  let metrics: ProducerMetrics | undefined;
+  const onReroute = (_: unknown, reason: string): void => void metrics?.reroutes.inc({ cause: rerouteCause(reason) });
+  const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff, resolver, onReroute });
   const keys = new QueueKeys(config.queue.prefix);
+  const depths = new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2);
+  const built = new ProducerMetrics(depths);
+  metrics = built;
   const records = new MessageRecords(keys);
   const timeoutMs = config.intake.enqueueTimeoutMs;
   const app = createApp({
@@ -45,8 +63,10 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
         retry: config.jobRetry,
         waitReplicas: config.intake.waitReplicas,
         waitTimeoutMs: config.intake.waitTimeoutMs,
-        onUnreplicated: (shard, acked) =>
-          log.warn({ shard, acked, wanted: config.intake.waitReplicas }, 'write acknowledged by fewer replicas than asked'),
+        onUnreplicated: (shard, acked) => {
+          built.unreplicated.inc();
+          log.warn({ shard, acked, wanted: config.intake.waitReplicas }, 'write acknowledged by fewer replicas than asked');
+        },
       },
     },
     status: { shards, records, outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds), timeoutMs },
@@ -54,7 +74,10 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
     maxRecipients: config.intake.maxRecipients,
     bodyLimitBytes: config.http.bodyLimitBytes,
     isReady: () => shards.ping(READY_PING_TIMEOUT_MS),
+    metrics: built,
+    depths,
+    openApi: openApiDocument(config.intake.maxRecipients, PACKAGE_VERSION),
   });
-  return { app, shards };
+  return { app, shards, metrics: built };
 }
 

@@ -14,6 +14,7 @@ import { parseLauncherConfig } from '../src/config/launcher-config';
 import { loadConfigOrExit } from '../src/config/load-config';
 import { createLogger, type Logger } from '../src/core/logger';
 import { ChildProcesses } from './support/child-processes';
+import { findFreePort } from './support/free-port';
 import { isRedisServerInstalled, type RedisServerHandle, startRedisServer } from './support/redis-server';
 import { startStandInProxy, type StandInProxy } from './support/stand-in-proxy';
 import { printBanner } from './support/banner';
@@ -55,6 +56,9 @@ async function main(): Promise<void> {
   const embedded = await startEmbedded(config.redisProvided, config.pushProxyUrl, log);
   const token = config.apiTokens[0] ?? `dev-${randomBytes(18).toString('base64url')}`;
   const overrides: Record<string, string> = { LOG_PRETTY: String(config.logPretty), PORT: String(config.port) };
+  // The consumer's probe and metrics server must not collide with anything already on the machine.
+  const metricsPort = config.metricsPort ?? (await findFreePort());
+  overrides['METRICS_PORT'] = String(metricsPort);
   if (embedded.redis) overrides['REDIS_URL'] = embedded.redis.url;
   if (embedded.proxy) overrides['PUSH_PROXY_URL'] = embedded.proxy.url;
   if (config.apiTokens.length === 0) overrides['API_TOKENS'] = token;
@@ -73,7 +77,7 @@ async function main(): Promise<void> {
 
   const base = `http://127.0.0.1:${config.port}`;
   await waitForReady(`${base}/readyz`, 20_000);
-  printBanner({ base, token, generatedToken: config.apiTokens.length === 0, embedded });
+  printBanner({ base, token, generatedToken: config.apiTokens.length === 0, embedded, metricsPort });
 }
 
 main().catch((err: unknown) => {

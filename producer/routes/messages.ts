@@ -7,6 +7,7 @@ import { acceptMessage, type IntakeDeps } from '../../src/message/accept-message
 import { NotFoundError } from '../../src/core/errors';
 import { messageIdSchema, messageSchema } from '../../src/message/message-schema';
 import { messageStatus, type StatusDeps } from '../../src/message/message-status';
+import type { ProducerMetrics } from '../../src/metrics/producer-metrics';
 import { validate } from '../../src/message/validate';
 import { readJsonBody } from '../middleware/json-body';
 import type { LogState } from '../middleware/request-log';
@@ -15,6 +16,7 @@ import type { LogState } from '../middleware/request-log';
 export interface MessagesDeps {
   intake: IntakeDeps;
   status: StatusDeps;
+  metrics: ProducerMetrics;
   maxRecipients: number;
   bodyLimitBytes: number;
 }
@@ -31,6 +33,11 @@ export function messagesRouter(deps: MessagesDeps): Router<LogState> {
     ctx.state.logFields.duplicate = result.duplicate ?? false;
     // A repeat is answered from the first intake's record: nothing new was queued.
     ctx.status = result.duplicate ? 200 : 202;
+    if (result.duplicate) deps.metrics.duplicates.inc();
+    else {
+      deps.metrics.accepted.inc();
+      deps.metrics.enqueued.inc(result.accepted);
+    }
     ctx.body = result;
   });
   router.get('/v1/messages/:messageId', async (ctx) => {

@@ -12,6 +12,7 @@ export interface BannerInfo {
   token: string;
   generatedToken: boolean;
   embedded: { redis?: RedisServerHandle; proxy?: StandInProxy };
+  metricsPort: number;
 }
 
 /** A sample message with the sender among the recipients, to show the fan-out. */
@@ -37,6 +38,9 @@ export function printBanner(info: BannerInfo): void {
     `    Redis        ${redis}`,
     `    Push proxy   ${proxy}`,
     `    Token        ${token}`,
+    `    Dashboard    ${info.base}/dashboard   (paste the token)`,
+    `    API docs     ${info.base}/openapi.json`,
+    `    Metrics      ${info.base}/metrics (producer), http://127.0.0.1:${info.metricsPort}/metrics (consumer)`,
     '',
     '  Send a message (3 pushes: the sender gets none):',
     '',

@@ -89,6 +89,8 @@ export interface ConsumerConfig extends CommonConfig {
     /** Pushes per second across all consumers (shared through Redis); 0 for no limit. */
     rateLimit: number;
   };
+  /** Port of the consumer's /metrics, /healthz and /readyz server; 0 picks a free one. */
+  metricsPort: number;
 }
 
 /** Variables every role reads. */
@@ -147,6 +149,7 @@ const consumerShape = {
   PUSH_RETRY_MAX_DELAY_MS: envInt(5000, 1, 600_000),
   CONSUMER_CONCURRENCY: envInt(50, 1, 10_000),
   PUSH_RATE_LIMIT: envInt(0, 0, 10_000_000),
+  METRICS_PORT: envInt(9100, 0, 65535),
 };
 
 type Env = Record<string, string | undefined>;
@@ -206,6 +209,7 @@ export function parseConsumerConfig(env: Env): ConsumerConfig {
         concurrency: v.CONSUMER_CONCURRENCY,
         rateLimit: v.PUSH_RATE_LIMIT,
       },
+      metricsPort: v.METRICS_PORT,
     };
   });
 }

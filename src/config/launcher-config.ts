@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
-import { envBool, envInt, envList, envOptionalString } from './env-fields';
+import { envBool, envInt, envList, envOptionalInt, envOptionalString } from './env-fields';
 
 /** The launcher's view of the environment. */
 export interface LauncherConfig {
@@ -16,6 +16,8 @@ export interface LauncherConfig {
   /** Tokens already configured; none means generate a dev token. */
   apiTokens: string[];
   port: number;
+  /** The consumer's probe/metrics port, if set; otherwise the launcher picks a free one. */
+  metricsPort: number | undefined;
   /** Pretty logs: on by default in a terminal. */
   logPretty: boolean;
 }
@@ -26,6 +28,7 @@ const launcherShape = z.object({
   PUSH_PROXY_URL: envOptionalString(),
   API_TOKENS: envList(),
   PORT: envInt(3000, 0, 65535),
+  METRICS_PORT: envOptionalInt(0, 65535),
   LOG_PRETTY: envOptionalString(),
 });
 
@@ -43,6 +46,7 @@ export function parseLauncherConfig(env: Record<string, string | undefined>, isT
     pushProxyUrl: v.PUSH_PROXY_URL,
     apiTokens: v.API_TOKENS,
     port: v.PORT,
+    metricsPort: v.METRICS_PORT,
     logPretty: pretty.data,
   };
 }

@@ -20,7 +20,8 @@ const CODE: Record<Outcome, string> = { delivered: 'd', failed: 'f', expired: 'e
 const OUTCOME_OF_CODE = new Map(Object.entries(CODE).map(([k, v]) => [v, k as Outcome]));
 
 /**
- * Moves one push to a new outcome and keeps the counters in step. Delivered
+ * Moves one push to a new outcome and keeps the message's counters and the
+ * shard's lifetime totals in step. Delivered
  * and expired are final; failed may become delivered (a replayed dead
  * letter). Returns 1 if the outcome changed.
  */
@@ -29,8 +30,12 @@ local prev = redis.call('HGET', KEYS[1], ARGV[1])
 local next = ARGV[2]
 if prev == next or prev == 'd' or prev == 'e' then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], next)
-if prev then redis.call('HINCRBY', KEYS[2], prev, -1) end
+if prev then
+  redis.call('HINCRBY', KEYS[2], prev, -1)
+  redis.call('HINCRBY', KEYS[3], prev, -1)
+end
 redis.call('HINCRBY', KEYS[2], next, 1)
+redis.call('HINCRBY', KEYS[3], next, 1)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 redis.call('EXPIRE', KEYS[2], ARGV[3])
 return 1
@@ -52,14 +57,18 @@ export class OutcomeStore {
 
   /** Records an outcome; true if it changed anything. */
   async record(client: RedisClient, shard: Shard, messageId: string, recipientId: string, outcome: Outcome): Promise<boolean> {
-    const keys = [this.keys.outcomesKey(shard, messageId), this.keys.statsKey(shard, messageId)];
+    const keys = [this.keys.outcomesKey(shard, messageId), this.keys.statsKey(shard, messageId), this.keys.totalsKey(shard)];
     return (await RECORD.run(client, keys, [recipientId, CODE[outcome], this.ttlSeconds])) === 1;
   }
 
   /** The counts of one message on one shard. */
   async counts(client: RedisClient, shard: Shard, messageId: string): Promise<OutcomeCounts> {
-    const reply = await sendCommand(client, 'HMGET', [this.keys.statsKey(shard, messageId), 'd', 'f', 'e']);
-    const [d, f, e] = (reply as (string | null)[]).map((v) => Number(v ?? 0));
-    return { delivered: d ?? 0, failed: f ?? 0, expired: e ?? 0 };
+    return countsOf(await sendCommand(client, 'HMGET', [this.keys.statsKey(shard, messageId), 'd', 'f', 'e']));
   }
+}
+
+/** Parses an HMGET of the d, f, e fields of a counters hash. */
+export function countsOf(reply: unknown): OutcomeCounts {
+  const [d, f, e] = (reply as (string | null)[]).map((v) => Number(v ?? 0));
+  return { delivered: d ?? 0, failed: f ?? 0, expired: e ?? 0 };
 }

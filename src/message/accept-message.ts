@@ -55,7 +55,8 @@ export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): 
   try {
     const recipients = uniqueRecipients(message.recipientIds, message.senderId);
     const groups = groupByShard(recipients, deps.shards.queues.length);
-    await enqueuePushes(deps.shards, pushTemplate(message, now), groups, deps.policy);
+    // One deadline for the whole intake (claim, save, record): a 503 comes within ENQUEUE_TIMEOUT_MS.
+    await enqueuePushes(deps.shards, pushTemplate(message, now), groups, deps.policy, deadline);
     await record((c) => deps.records.complete(c, router.shard, message.messageId, recipients.length, ttl));
     return { messageId: message.messageId, accepted: recipients.length };
   } catch (err) {

@@ -48,9 +48,8 @@ const dataSchema = z
  * When to send: an ISO 8601 time with an offset, at most 30 days ahead. A time
  * in the past means "now". Parsed to epoch milliseconds.
  */
-const sendAtSchema = z
-  .string({ message: 'must be an ISO 8601 time' })
-  .pipe(z.iso.datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T09:00:00Z' }))
+const sendAtSchema = z.iso
+  .datetime({ offset: true, message: 'must be an ISO 8601 time, e.g. 2026-01-31T09:00:00Z' })
   .transform((text) => Date.parse(text))
   .refine((ms) => ms <= Date.now() + MAX_SEND_AHEAD_MS, 'must be at most 30 days ahead');
 

@@ -27,6 +27,8 @@ export interface PushClientOptions
   onRetry?: (retryCount: number, err: AxiosError) => void;
   /** Paces every request, retries included (the shared rate limit). */
   limiter?: RateLimiter;
+  /** Told about every HTTP request: its status (0 if none came) and duration in seconds. */
+  onResponse?: (status: number, seconds: number) => void;
 }
 
 /** Pause applied to all pods after a 429 without Retry-After. */
@@ -65,6 +67,7 @@ export function createPushClient(options: PushClientOptions): PushClient {
     },
   });
   if (options.limiter) installLimiter(instance, options.limiter);
+  if (options.onResponse) installTiming(instance, options.onResponse);
   installRetry(instance, options);
   return {
     async send(push) {
@@ -99,6 +102,29 @@ function installLimiter(instance: AxiosInstance, limiter: RateLimiter): void {
     }
     throw err;
   });
+}
+
+/** Times each request, retries included; keyed by config object so nothing is added to the request. */
+function installTiming(instance: AxiosInstance, onResponse: (status: number, seconds: number) => void): void {
+  const started = new WeakMap<object, bigint>();
+  const elapsed = (config: object | undefined): number => {
+    const start = config ? started.get(config) : undefined;
+    return start === undefined ? 0 : Number(process.hrtime.bigint() - start) / 1e9;
+  };
+  instance.interceptors.request.use((config) => {
+    started.set(config, process.hrtime.bigint());
+    return config;
+  });
+  instance.interceptors.response.use(
+    (response) => {
+      onResponse(response.status, elapsed(response.config));
+      return response;
+    },
+    (err: unknown) => {
+      if (isAxiosError(err)) onResponse(err.response?.status ?? 0, elapsed(err.config));
+      throw err;
+    },
+  );
 }
 
 function installRetry(instance: AxiosInstance, options: PushClientOptions): void {

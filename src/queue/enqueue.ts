@@ -47,8 +47,9 @@ export async function enqueuePushes(
   template: PushTemplate,
   recipientsByShard: readonly string[][],
   policy: EnqueuePolicy,
+  deadline: number = Date.now() + policy.timeoutMs,
 ): Promise<void> {
-  const options: EnqueueOptions = { ...policy, deadline: Date.now() + policy.timeoutMs };
+  const options: EnqueueOptions = { ...policy, deadline };
   await Promise.all(
     recipientsByShard.map(async (recipients, index) => {
       for (let start = 0; start < recipients.length; start += options.chunkSize) {

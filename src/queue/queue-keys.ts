@@ -91,6 +91,11 @@ export class QueueKeys {
     return `${this.prefix}:${shard.queueName}:stat:${messageId}`;
   }
 
+  /** Lifetime outcome totals of a shard (delivered, failed, expired): throughput for dashboards. */
+  totalsKey(shard: Shard): string {
+    return `${this.prefix}:${shard.queueName}:totals`;
+  }
+
   /** Dead letters of a shard: a sorted set of job ids by failure time. */
   deadLetterIndexKey(shard: Shard): string {
     return `${this.prefix}:${shard.queueName}:dlq`;

@@ -17,7 +17,9 @@ export type QueueRole = 'producer' | 'consumer';
  * Producers only write: no blocking connection, no event subscription, and no
  * per-job memory (`storeJobs: false`), so a 100k-recipient message costs no
  * heap after it is saved. Consumers process, activate delayed retries, and
- * delete a job as soon as it succeeds; failed jobs stay for inspection.
+ * delete a job when it ends either way: a failed push is kept, with its
+ * reason, in the dead-letter store, which is bounded, unlike Bee-Queue's
+ * failed set.
  */
 function settingsFor(role: QueueRole, config: CommonConfig): BeeQueue.QueueSettings {
   if (role === 'producer') {

@@ -56,7 +56,7 @@ describe('consumer (real Redis, real HTTP proxy)', () => {
 
   it('delivers each push once, with the documented body and Idempotency-Key, and leaves nothing behind', async () => {
     expect((await post(['a', 'b', 'c'], { data: { x: 1 }, collapseKey: 'ck', ttlSeconds: 600 })).status).to.equal(202);
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     await waitFor(() => proxy.delivered.length === 3 && drained(), { timeoutMs: 10_000, description: '3 deliveries' });
     const byKey = new Map(proxy.delivered.map((p) => [p.idempotencyKey, p.body]));
     expect([...byKey.keys()].sort()).to.deep.equal(['m1:a', 'm1:b', 'm1:c']);
@@ -78,7 +78,7 @@ describe('consumer (real Redis, real HTTP proxy)', () => {
   it('retries a 503 and succeeds on the next attempt', async () => {
     reply = (_, attempt) => (attempt === 1 ? { status: 503 } : { status: 200 });
     await post(['a']);
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     await waitFor(() => proxy.delivered.length === 1 && drained(), { timeoutMs: 10_000, description: 'delivery after 503' });
     expect(attempts.map((a) => a.idempotencyKey)).to.deep.equal(['m1:a', 'm1:a']);
     expect((await queued()).jobs).to.equal(0);
@@ -87,7 +87,7 @@ describe('consumer (real Redis, real HTTP proxy)', () => {
   it('never retries a permanent 4xx: one request, and the push is dead-lettered as rejected', async () => {
     reply = () => ({ status: 400 });
     await post(['a']);
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     const letters = await waitFor(async () => (await deadLetters(env)).find((l) => l.jobId === 'm1:a'), {
       timeoutMs: 10_000,
       description: 'the dead letter',
@@ -104,7 +104,7 @@ describe('consumer (real Redis, real HTTP proxy)', () => {
     producer = await runProducer(env);
     reply = () => ({ status: 503 });
     await post(['a']);
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     const letter = await waitFor(async () => (await deadLetters(env))[0], { timeoutMs: 10_000, description: 'the dead letter' });
     expect(letter).to.include({ reason: 'retries_exhausted', status: 503, attempts: 3 });
     expect(letter.push).to.include({ messageId: 'm1', recipientId: 'a' });
@@ -115,7 +115,7 @@ describe('consumer (real Redis, real HTTP proxy)', () => {
     env['PUSH_RETRIES'] = '0';
     reply = (_, attempt) => (attempt <= 2 ? { status: 502 } : { status: 200 });
     await post(['a']);
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     await waitFor(() => proxy.delivered.length === 1 && drained(), { timeoutMs: 10_000, description: 'delivery after 2 failures' });
     expect(attempts).to.have.length(3);
   });
@@ -123,7 +123,7 @@ describe('consumer (real Redis, real HTTP proxy)', () => {
   it('waits at least as long as Retry-After before retrying', async () => {
     reply = (_, attempt) => (attempt === 1 ? { status: 429, headers: { 'retry-after': '1' } } : { status: 200 });
     await post(['a']);
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     await waitFor(() => proxy.delivered.length === 1, { timeoutMs: 10_000, description: 'delivery after 429' });
     expect(attempts).to.have.length(2);
     expect(attempts[1]!.receivedAt - attempts[0]!.receivedAt).to.be.at.least(1000);
@@ -133,7 +133,7 @@ describe('consumer (real Redis, real HTTP proxy)', () => {
     await post(['a', 'b'], { ttlSeconds: 1 });
     const expiresAt = Date.now() + 1000;
     await waitFor(() => Date.now() > expiresAt + 50, { timeoutMs: 5000, description: 'the ttl to pass' });
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     await waitFor(async () => (await queued()).jobs === 0, { timeoutMs: 10_000, description: 'expired jobs to be consumed' });
     expect(attempts).to.have.length(0);
   });

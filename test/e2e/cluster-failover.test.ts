@@ -25,7 +25,7 @@ describe('Redis Cluster: failover while messages stream in (real cluster)', func
     proxy = await startStandInProxy({ countOnly: true });
     const env = clusterEnv(cluster, { PUSH_PROXY_URL: proxy.url, ENQUEUE_TIMEOUT_MS: '5000' });
     producer = await runProducer(env);
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
   });
 
   after(async () => {

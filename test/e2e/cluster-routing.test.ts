@@ -54,7 +54,7 @@ describe('Redis Cluster: routing (real 3-master, 3-replica cluster)', function (
   it('carries a message to its pushes through the cluster', async () => {
     const env = clusterEnv(cluster, { PUSH_PROXY_URL: proxy.url });
     const producer = await runProducer(env);
-    const consumer = runConsumer(env);
+    const consumer = await runConsumer(env);
     try {
       const recipientIds = Array.from({ length: 200 }, (_, i) => `member-${i}`);
       const body = { messageId: 'c1', roomId: 'r', senderId: 'member-0', recipientIds, notification: { body: 'hi' } };
@@ -74,7 +74,7 @@ describe('Redis Cluster: routing (real 3-master, 3-replica cluster)', function (
     const wrong = (slot: number) => wrongMaster(cluster, slot);
     const producerResolver = new MisdirectingResolver(cluster, wrong);
     const producer = await runProducer(env, producerResolver);
-    const consumer = runConsumer(env, new MisdirectingResolver(cluster, wrong));
+    const consumer = await runConsumer(env, new MisdirectingResolver(cluster, wrong));
     try {
       const recipientIds = Array.from({ length: 64 }, (_, i) => `w-${i}`);
       const body = { messageId: 'c2', roomId: 'r', senderId: 's', recipientIds, notification: { body: 'hi' } };

@@ -4,7 +4,7 @@ import { findFreePort } from '../../scripts/support/free-port';
 import { startStandInProxy, type StandInProxy } from '../../scripts/support/stand-in-proxy';
 import { getStatus } from '../../scripts/support/http-probe';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../support/env';
-import { postJson } from '../support/http';
+import { postJson, request } from '../support/http';
 import { type ServiceProcess, spawnService } from '../support/processes';
 import { countJobs, deletePrefix } from '../support/redis';
 
@@ -14,12 +14,14 @@ describe('end to end: one message in, one push per recipient out (real processes
   let consumer: ServiceProcess;
   let env: Record<string, string>;
   let base: string;
+  let consumerProbes: string;
 
   before(async () => {
     proxy = await startStandInProxy();
-    const port = await findFreePort();
-    env = baseEnv({ PUSH_PROXY_URL: proxy.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' });
+    const [port, metricsPort] = [await findFreePort(), await findFreePort()];
+    env = baseEnv({ PUSH_PROXY_URL: proxy.url, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', METRICS_PORT: String(metricsPort) });
     base = `http://127.0.0.1:${port}`;
+    consumerProbes = `http://127.0.0.1:${metricsPort}`;
     producer = spawnService('producer/main.js', env);
     consumer = spawnService('consumer/main.js', env);
     await waitFor(async () => (await getStatus(`${base}/readyz`)) === 200, {
@@ -74,9 +76,32 @@ describe('end to end: one message in, one push per recipient out (real processes
     }
   });
 
+  it('counts it in both processes\' metrics, and serves the consumer probes', async () => {
+    const producerMetrics = (await request(`${base}/metrics`)).text;
+    expect(metricValue(producerMetrics, 'push_fanout_messages_accepted_total')).to.equal(1);
+    expect(metricValue(producerMetrics, 'push_fanout_pushes_enqueued_total')).to.equal(49);
+    expect(producerMetrics).to.match(/push_fanout_queue_jobs\{shard="0",state="waiting"\} 0/);
+    const consumerMetrics = (await request(`${consumerProbes}/metrics`)).text;
+    expect(metricValue(consumerMetrics, 'push_fanout_pushes_total{outcome="delivered",reason=""}')).to.equal(49);
+    expect(metricValue(consumerMetrics, 'push_fanout_upstream_request_duration_seconds_count{status_class="2xx"}')).to.equal(49);
+    expect(metricValue(consumerMetrics, 'push_fanout_accept_to_deliver_seconds_count')).to.equal(49);
+    expect((await request(`${consumerProbes}/healthz`)).status).to.equal(200);
+    expect((await request(`${consumerProbes}/readyz`)).status).to.equal(200);
+    const excerpt = [...producerMetrics.split('\n'), ...consumerMetrics.split('\n')].filter((l) =>
+      /^push_fanout_(messages_accepted|pushes_enqueued|pushes_total|accept_to_deliver_seconds_(count|sum)|upstream_request_duration_seconds_count|queue_waiting|redis_reroutes)/.test(l),
+    );
+    process.stdout.write(`      metrics excerpt:\n${excerpt.map((l) => `        ${l}`).join('\n')}\n`);
+  });
+
   it('shuts both processes down cleanly on SIGTERM', async () => {
     expect(await producer.stop('SIGTERM')).to.equal(0);
     expect(await consumer.stop('SIGTERM')).to.equal(0);
     expect(producer.output() + consumer.output()).not.to.match(/MaxListenersExceeded|UnhandledPromiseRejection/);
   });
 });
+
+/** The value of one sample line (`name{labels} value`) in Prometheus text output. */
+function metricValue(text: string, sample: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}

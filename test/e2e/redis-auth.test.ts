@@ -70,7 +70,7 @@ describe('Redis with a password or an ACL user', function () {
     await redis.command('ACL', 'SETUSER', 'pushfanout', 'on', `>${PASSWORD}`, '~*', '&*', '+@all');
     const env = baseEnv({ REDIS_URL: redis.url, REDIS_USERNAME: 'pushfanout', REDIS_PASSWORD: PASSWORD, PUSH_PROXY_URL: proxy.url });
     const producer = await runProducer(env);
-    const consumer = runConsumer(env);
+    const consumer = await runConsumer(env);
     try {
       expect((await postJson(`${producer.url}/v1/messages`, message('p3'), TEST_TOKEN)).status).to.equal(202);
       await waitFor(() => proxy.deliveries.size === 3, { timeoutMs: 10_000, description: 'three pushes' });
@@ -87,7 +87,7 @@ describe('Redis with a password or an ACL user', function () {
     const cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 0, password: PASSWORD });
     const env = clusterEnv(cluster, { REDIS_PASSWORD: PASSWORD, PUSH_PROXY_URL: proxy.url, REDIS_WAIT_REPLICAS: '0' });
     const producer = await runProducer(env);
-    const consumer = runConsumer(env);
+    const consumer = await runConsumer(env);
     try {
       expect((await postJson(`${producer.url}/v1/messages`, message('p4'), TEST_TOKEN)).status).to.equal(202);
       await waitFor(() => proxy.deliveries.size === 3, { timeoutMs: 10_000, description: 'three pushes' });

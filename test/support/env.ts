@@ -28,6 +28,8 @@ export function baseEnv(overrides: Env = {}): Env {
     API_TOKENS: TEST_TOKEN,
     LOG_LEVEL: 'silent',
     PUSH_PROXY_URL: 'http://127.0.0.1:9/unused',
+    // Several consumers run at once in tests: each takes a free port for its probes.
+    METRICS_PORT: '0',
     ...overrides,
   };
 }

@@ -35,6 +35,6 @@ export async function runProducer(env: Record<string, string>, resolver?: Endpoi
 }
 
 /** Starts a consumer from `env`. */
-export function runConsumer(env: Record<string, string>, resolver?: EndpointResolver): Consumer {
+export function runConsumer(env: Record<string, string>, resolver?: EndpointResolver): Promise<Consumer> {
   return startConsumer(consumerConfig(env), silentLogger(), resolver);
 }

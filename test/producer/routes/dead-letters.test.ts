@@ -26,7 +26,7 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
     });
     env = baseEnv({ PUSH_PROXY_URL: proxy.url });
     producer = await runProducer(env);
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     const body = { messageId: 'd1', roomId: 'r', senderId: 's', recipientIds: ['a', 'b', 'c', 'd'], notification: { body: 'x' } };
     expect((await postJson(`${producer.url}/v1/messages`, body, TEST_TOKEN)).status).to.equal(202);
     await waitFor(async () => (await deadLetters(env)).length === 2, { timeoutMs: 10_000, description: 'two dead letters' });

@@ -73,7 +73,7 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     const half = pushTemplate(validMessage('m3'), Date.now());
     const policy = { chunkSize: 100, timeoutMs: 2000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 1 };
     await enqueuePushes(producer.shards, half, groupByShard(RECIPIENTS.slice(0, 3), 4), policy);
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     await waitFor(() => proxy.deliveries.size === 3, { timeoutMs: 10_000, description: 'the first half delivered' });
 
     const retry = await post(message('m3'));
@@ -90,7 +90,7 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     reply = (recipientId) => (recipientId === 'b' || recipientId === 'c' ? { status: 410 } : { status: 200 });
     expect((await post(message('m4'))).status).to.equal(202);
     expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', accepted: 6, delivered: 0, failed: 0, expired: 0, pending: 6 });
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     await waitFor(async () => ((await status('m4')).body as { pending: number }).pending === 0, {
       timeoutMs: 10_000,
       description: 'every push handled',
@@ -104,7 +104,7 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     const sendAt = new Date(Date.now() + 1500).toISOString();
     expect((await post(message('m5', { sendAt }))).status).to.equal(202);
     expect(await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).to.include({ delayed: 6, waiting: 0 });
-    consumer = runConsumer(env);
+    consumer = await runConsumer(env);
     await waitFor(() => proxy.delivered.length === 6, { timeoutMs: 10_000, description: 'the scheduled pushes' });
     for (const push of proxy.delivered) expect(push.receivedAt).to.be.at.least(Date.parse(sendAt));
     const far = new Date(Date.now() + 31 * 86_400_000).toISOString();

@@ -1,0 +1,24 @@
+/**
+ * The producer's metrics: intake counts, plus the shared ones.
+ */
+import { Counter, Registry } from 'prom-client';
+import type { QueueDepths } from '../queue/queue-depth';
+import { PREFIX, registerSharedMetrics } from './shared-metrics';
+
+/** Counters the producer feeds. */
+export class ProducerMetrics {
+  readonly registry = new Registry();
+  readonly accepted = this.counter('messages_accepted_total', 'Messages accepted (202)');
+  readonly duplicates = this.counter('messages_duplicate_total', 'Repeated message ids answered from the first intake (200)');
+  readonly enqueued = this.counter('pushes_enqueued_total', 'Pushes written to the queues');
+  readonly unreplicated = this.counter('unreplicated_writes_total', 'Chunks acknowledged with fewer replica confirmations than asked');
+  readonly reroutes;
+
+  constructor(depths: QueueDepths) {
+    this.reroutes = registerSharedMetrics(this.registry, depths);
+  }
+
+  private counter(name: string, help: string): Counter {
+    return new Counter({ name: `${PREFIX}${name}`, help, registers: [this.registry] });
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * How deep each shard is: waiting, active and delayed jobs, dead letters,
+ * and the shard's lifetime outcome totals. One MULTI per shard. Reads are
+ * cached for a few seconds, so a Prometheus scrape every few seconds or a
+ * dashboard refresh costs at most one round of reads per interval.
+ */
+import type { RedisClient } from 'redis';
+import { countsOf, type OutcomeCounts } from '../delivery/outcome-store';
+import type { QueueKeys, Shard } from './queue-keys';
+import { onShard } from './redis-command';
+import type { ShardSet } from './shard-set';
+
+/** One shard's depth. */
+export interface ShardDepth {
+  index: number;
+  tag: string;
+  /** `host:port` the shard is routed to now, if connected. */
+  node: string | undefined;
+  waiting: number;
+  active: number;
+  delayed: number;
+  deadLetters: number;
+  totals: OutcomeCounts;
+}
+
+function readDepth(client: RedisClient, keys: QueueKeys, shard: Shard): Promise<Omit<ShardDepth, 'node'>> {
+  return new Promise((resolve, reject) => {
+    client
+      .multi()
+      .llen(keys.beeKey(shard, 'waiting'))
+      .llen(keys.beeKey(shard, 'active'))
+      .zcard(keys.beeKey(shard, 'delayed'))
+      .zcard(keys.deadLetterIndexKey(shard))
+      .hmget(keys.totalsKey(shard), 'd', 'f', 'e')
+      .exec((err, replies) => {
+        if (err || !replies) return reject(err ?? new Error('MULTI aborted'));
+        const [waiting, active, delayed, deadLetters] = replies.slice(0, 4).map(Number);
+        resolve({
+          index: shard.index,
+          tag: shard.tag,
+          waiting: waiting ?? 0,
+          active: active ?? 0,
+          delayed: delayed ?? 0,
+          deadLetters: deadLetters ?? 0,
+          totals: countsOf(replies[4]),
+        });
+      });
+  });
+}
+
+/** Reads every shard's depth, with a cache of `maxAgeMs`. */
+export class QueueDepths {
+  private cached: { at: number; depths: Promise<ShardDepth[]> } | undefined;
+
+  constructor(
+    private readonly shards: ShardSet,
+    private readonly keys: QueueKeys,
+    private readonly maxAgeMs: number,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Every shard's depth, at most `maxAgeMs` old. */
+  read(): Promise<ShardDepth[]> {
+    const now = Date.now();
+    if (!this.cached || now - this.cached.at > this.maxAgeMs) {
+      const depths = this.readAll();
+      // A failed read is not cached: the next caller tries again.
+      depths.catch(() => (this.cached = undefined));
+      this.cached = { at: now, depths };
+    }
+    return this.cached.depths;
+  }
+
+  private readAll(): Promise<ShardDepth[]> {
+    const deadline = Date.now() + this.timeoutMs;
+    return Promise.all(
+      this.shards.queues.map(async (router) => ({
+        ...(await onShard(router, deadline, (client) => readDepth(client, this.keys, router.shard))),
+        node: router.node,
+      })),
+    );
+  }
+}
