@@ -1,0 +1,181 @@
+/**
+ * The operator dashboard in a real Chromium against a real producer,
+ * consumer, Redis and stand-in proxy: sign in, watch the numbers, replay a
+ * dead letter, look a message up. Console errors and page errors fail the
+ * test, which is how a CSP violation (an external asset, an eval) shows up.
+ */
+import { expect } from 'chai';
+import fs from 'node:fs';
+import path from 'node:path';
+import { type Browser, chromium, type Page } from 'playwright-core';
+import { waitFor } from '../../../src/core/wait-for';
+import type { Consumer } from '../../../consumer/consumer';
+import { dashboardPage } from '../../../producer/dashboard/page';
+import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
+import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
+import { postJson } from '../../support/http';
+import { deadLetters, deletePrefix } from '../../support/redis';
+import { runConsumer, runProducer, type RunningProducer } from '../../support/service';
+
+const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
+const SCREENSHOT = path.join(REPO_ROOT, 'test-artifacts', 'dashboard.png');
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Opens a page at 1280×900 in its own context (own sessionStorage), recording errors into `errors`. */
+async function openPage(browser: Browser, errors: string[]): Promise<Page> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
+  return page;
+}
+
+/** Polls the element's text until it matches; a timeout names the last text seen. */
+async function waitForText(page: Page, testId: string, expected: string | RegExp, timeoutMs = 15_000): Promise<void> {
+  const locator = page.getByTestId(testId).first();
+  await waitFor(
+    async () => {
+      const text = ((await locator.textContent({ timeout: 1000 })) ?? '').trim();
+      const ok = typeof expected === 'string' ? text === expected : expected.test(text);
+      if (!ok) throw new Error(`${testId} shows "${text}"`);
+      return true;
+    },
+    { timeoutMs, intervalMs: 100, description: `${testId} to show ${String(expected)}` },
+  );
+}
+
+async function signIn(page: Page, url: string, token: string): Promise<void> {
+  await page.goto(`${url}/dashboard`);
+  await page.getByTestId('token-input').fill(token);
+  await page.getByTestId('token-submit').click();
+}
+
+async function lookUp(page: Page, messageId: string): Promise<void> {
+  await page.getByTestId('lookup-input').fill(messageId);
+  await page.getByTestId('lookup-submit').click();
+}
+
+describe('dashboard page: self-contained markup', () => {
+  it('loads nothing from elsewhere and never writes HTML from strings', () => {
+    const html = dashboardPage();
+    expect(html).to.match(/^<!doctype html>/);
+    expect(html).not.to.match(/<script[^>]+src=|<link[^>]+stylesheet|@import|url\(/i);
+    expect(html).not.to.match(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
+    for (const id of ['token-input', 'token-submit', 'total-delivered', 'throughput', 'replay-all', 'notice', 'lookup-input', 'lookup-submit', 'lookup-result']) {
+      expect(html, id).to.contain(`data-testid="${id}"`);
+    }
+  });
+});
+
+describe('dashboard page in Chromium (real Redis, consumer and proxy)', function () {
+  this.timeout(60_000);
+  let env: Record<string, string> | undefined;
+  let proxy: StandInProxy | undefined;
+  let producer: RunningProducer | undefined;
+  let consumer: Consumer | undefined;
+  let browser: Browser | undefined;
+  let accepting = false;
+
+  before(async () => {
+    proxy = await startStandInProxy({
+      reply: (push) => (!accepting && push.body['recipientId'] === 'bob' ? { status: 410 } : { status: 200 }),
+    });
+    env = baseEnv({ PUSH_PROXY_URL: proxy.url });
+    producer = await runProducer(env);
+    consumer = await runConsumer(env);
+    const message = { messageId: 'dash-1', roomId: 'ops', senderId: 'alice', recipientIds: ['alice', 'bob', 'carol', 'dave'], notification: { title: 'Hi', body: 'hello' } };
+    expect((await postJson(`${producer.url}/v1/messages`, message, TEST_TOKEN)).status).to.equal(202);
+    const settled = env;
+    await waitFor(async () => proxy?.deliveries.size === 2 && (await deadLetters(settled)).length === 1, {
+      timeoutMs: 15_000,
+      description: 'two deliveries and one dead letter',
+    });
+    // No skip on failure: a browser that cannot start fails this hook, and so the suite.
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  });
+
+  after(async () => {
+    await browser?.close();
+    await consumer?.close(1000);
+    await producer?.close();
+    await proxy?.close();
+    if (env) await deletePrefix(SHARED_REDIS_URL, env['QUEUE_PREFIX']!);
+  });
+
+  it('shows shards, totals and dead letters, replays one and looks a message up', async () => {
+    const errors: string[] = [];
+    const page = await openPage(browser!, errors);
+    const url = producer!.url;
+    await signIn(page, url, TEST_TOKEN);
+    await page.getByTestId('dashboard').waitFor({ state: 'visible' });
+    expect(page.url()).not.to.contain(TEST_TOKEN);
+    expect(await page.getByTestId('shard-row').count()).to.equal(4);
+    await waitForText(page, 'total-delivered', '2');
+
+    const bob = page.getByTestId('dead-letter-row').filter({ hasText: 'bob' });
+    await bob.waitFor();
+    expect(await page.getByTestId('dead-letter-row').count()).to.equal(1);
+    expect(await bob.getByTestId('dead-letter-reason').textContent()).to.equal('rejected');
+    expect(await bob.getByTestId('dead-letter-message').textContent()).to.equal('dash-1');
+
+    // "Replay all" asks first; dismissing it replays nothing.
+    const dialogs: string[] = [];
+    page.once('dialog', (dialog) => {
+      dialogs.push(dialog.message());
+      void dialog.dismiss();
+    });
+    await page.getByTestId('replay-all').click();
+    await waitFor(() => dialogs.length === 1, { timeoutMs: 5000, description: 'the replay-all confirmation' });
+    expect(dialogs[0]).to.contain('Replay all 1 dead letters');
+
+    await lookUp(page, 'dash-1');
+    await waitForText(page, 'lookup-delivered', '2');
+    await waitForText(page, 'lookup-failed', '1');
+    await waitForText(page, 'throughput', /^\d/);
+    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
+    await page.screenshot({ path: SCREENSHOT, fullPage: true });
+    console.log(`      dashboard screenshot: ${SCREENSHOT}`);
+
+    accepting = true;
+    await bob.getByTestId('replay-message').click();
+    await waitForText(page, 'notice', 'Replayed 1 dead letter of dash-1.');
+    await waitFor(async () => (await page.getByTestId('dead-letter-row').count()) === 0, { timeoutMs: 15_000, description: 'an empty dead-letter list' });
+    await waitForText(page, 'total-delivered', '3');
+    await waitForText(page, 'total-dead-letters', '0');
+    expect(proxy!.deliveries.size).to.equal(3);
+
+    await lookUp(page, 'dash-1');
+    await waitForText(page, 'lookup-delivered', '3');
+    await waitForText(page, 'lookup-failed', '0');
+    expect(errors).to.deep.equal([]);
+    await page.context().close();
+  });
+
+  it('answers a wrong token with the form and an error, and keeps a good one for the tab', async () => {
+    const errors: string[] = [];
+    const page = await openPage(browser!, errors);
+    const url = producer!.url;
+    await signIn(page, url, 'not-the-token');
+    await waitForText(page, 'token-error', 'invalid token');
+    expect(await page.getByTestId('token-input').isVisible()).to.equal(true);
+    expect(await page.getByTestId('dashboard').isVisible()).to.equal(false);
+    expect(await page.evaluate('sessionStorage.length')).to.equal(0);
+
+    await page.getByTestId('token-input').fill(TEST_TOKEN);
+    await page.getByTestId('token-submit').click();
+    await page.getByTestId('dashboard').waitFor({ state: 'visible' });
+    // A reload in the same tab signs straight back in from sessionStorage.
+    await page.reload();
+    await page.getByTestId('dashboard').waitFor({ state: 'visible' });
+    expect(page.url()).to.equal(`${url}/dashboard`);
+
+    await lookUp(page, 'no-such-message');
+    await waitForText(page, 'lookup-result', 'Message no-such-message not found.');
+    // The browser itself logs the 401 and the 404 answers this test asks for; nothing else may appear.
+    const unexpected = errors.filter((e) => !/Failed to load resource: the server responded with a status of (401|404)/.test(e));
+    expect(unexpected).to.deep.equal([]);
+    await page.context().close();
+  });
+});
