@@ -68,7 +68,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
     probes,
     async close(timeoutMs) {
       await shards.close(timeoutMs);
-      client.close();
+      await client.close();
       probes.closeAllConnections();
       await new Promise<void>((resolve) => probes.close(() => resolve()));
     },

@@ -58,6 +58,7 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
       records,
       idempotencyTtlSeconds: config.retention.idempotencyTtlSeconds,
       policy: {
+        keys,
         chunkSize: config.intake.chunkSize,
         timeoutMs,
         retry: config.jobRetry,

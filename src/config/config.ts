@@ -131,7 +131,8 @@ const producerShape = {
   HTTP_KEEPALIVE_TIMEOUT_MS: envInt(5_000, 100, 600_000),
   API_RATE_LIMIT: envInt(0, 0, 1_000_000),
   MAX_RECIPIENTS: envInt(100_000, 1, 1_000_000),
-  ENQUEUE_CHUNK_SIZE: envInt(1000, 1, 100_000),
+  // One Lua call per chunk; Lua's unpack takes at most ~8000 values (2 per job).
+  ENQUEUE_CHUNK_SIZE: envInt(1000, 1, 2000),
   ENQUEUE_TIMEOUT_MS: envInt(5000, 100, 120_000),
   ...jobRetryShape(),
   // Unset means "depends on the Redis mode", see below.

@@ -1,6 +1,7 @@
 /**
- * The HTTP client for the upstream push proxy: axios on keep-alive agents,
- * with axios-retry for quick in-attempt retries of transient failures.
+ * The HTTP client for the upstream push proxy: axios over an undici
+ * keep-alive pool (see undici-adapter), with axios-retry for quick in-attempt
+ * retries of transient failures.
  *
  * axios-retry retries only idempotent methods by default; a push is a POST,
  * but it is made idempotent by its Idempotency-Key, so every method is
@@ -8,8 +9,6 @@
  * while holding a worker slot: the push fails back to the queue, which
  * schedules it no sooner than asked.
  */
-import http from 'node:http';
-import https from 'node:https';
 import axios, { type AxiosError, type AxiosInstance, isAxiosError } from 'axios';
 import axiosRetry, { retryAfter } from 'axios-retry';
 import type { ConsumerConfig } from '../config/config';
@@ -17,6 +16,7 @@ import type { PushJobData } from '../message/push-job';
 import { classifyFailure, isTransientFailure } from './classify-failure';
 import { idempotencyKey, pushRequestBody } from './push-request';
 import type { RateLimiter } from './rate-limiter';
+import { undiciTransport } from './undici-adapter';
 
 /** Options for {@link createPushClient}: the proxy settings of the consumer config, plus wiring. */
 export interface PushClientOptions
@@ -38,8 +38,8 @@ const DEFAULT_THROTTLE_MS = 1000;
 export interface PushClient {
   /** Sends one push; resolves on 2xx, throws a TransientPushError or PermanentPushError otherwise. */
   send(push: PushJobData): Promise<void>;
-  /** Closes idle keep-alive sockets. */
-  close(): void;
+  /** Closes the connection pool. */
+  close(): Promise<void>;
 }
 
 /** Exponential delay with equal jitter for in-attempt retry `n` (1-based), capped. */
@@ -50,16 +50,16 @@ export function retryDelayMs(n: number, base: number, cap: number): number {
 
 /** Builds the client. One per consumer process. */
 export function createPushClient(options: PushClientOptions): PushClient {
-  const agentOptions = { keepAlive: true, maxSockets: options.maxSockets, maxFreeSockets: options.maxSockets };
-  const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent(agentOptions);
+  const transport = undiciTransport(options.maxSockets);
   const instance = axios.create({
+    adapter: transport.adapter,
     timeout: options.timeoutMs,
-    httpAgent,
-    httpsAgent,
     // A push proxy does not redirect; following one would re-send the push elsewhere.
     maxRedirects: 0,
     validateStatus: (status) => status >= 200 && status < 300,
+    // The proxy's answer is not used; parsing it would be work for nothing.
+    responseType: 'text',
+    transitional: { silentJSONParsing: true, forcedJSONParsing: false, clarifyTimeoutError: false },
     headers: {
       'Content-Type': 'application/json',
       'User-Agent': 'push-fanout',
@@ -79,10 +79,7 @@ export function createPushClient(options: PushClientOptions): PushClient {
         throw classifyFailure(err);
       }
     },
-    close() {
-      httpAgent.destroy();
-      httpsAgent.destroy();
-    },
+    close: () => transport.close(),
   };
 }
 

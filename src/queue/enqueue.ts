@@ -1,24 +1,25 @@
 /**
  * Durable bulk enqueue of one message's pushes. Each shard's pushes are saved
- * in chunks with Bee-Queue's pipelined `saveAll`, shards in parallel. Job ids
- * are derived from message and recipient, so a save retried after a lost
- * connection or a failover cannot create a second job: Bee-Queue's addJob
- * skips an id that already exists.
+ * in chunks, one Lua call per chunk in Bee-Queue's own job format (see
+ * bulk-add), shards in parallel. Job ids are derived from message and
+ * recipient, so a chunk retried after a lost connection or a failover cannot
+ * create a second job: ids that exist are skipped.
  */
-import type BeeQueue = require('bee-queue');
 import type { JobRetryConfig } from '../config/config';
 import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
-import type { PushJobData, PushTemplate } from '../message/push-job';
-import { pushJobId } from './queue-keys';
-import { isRoutingError } from './redis-errors';
+import type { PushTemplate } from '../message/push-job';
+import { addJobs, jobJsonFactory } from './bulk-add';
+import { type QueueKeys, pushJobId } from './queue-keys';
+import { onShard } from './redis-command';
 import { waitForReplicas } from './replication';
-import { applyRetryPolicy } from './retry-backoff';
+import { retryOptions } from './retry-backoff';
 import type { ShardQueue } from './shard-queue';
 import type { ShardSet } from './shard-set';
 
 /** How pushes are made durable; fixed per process, from config. */
 export interface EnqueuePolicy {
+  keys: QueueKeys;
   chunkSize: number;
   /** How long an intake may take before it fails with 503. */
   timeoutMs: number;
@@ -28,12 +29,6 @@ export interface EnqueuePolicy {
   waitTimeoutMs: number;
   /** Told when fewer replicas than asked confirmed a chunk (degraded durability). */
   onUnreplicated?: (shardIndex: number, acked: number) => void;
-}
-
-/** A policy plus the deadline of one intake. */
-interface EnqueueOptions extends EnqueuePolicy {
-  /** Epoch ms by which every push must be in Redis, or the call fails. */
-  deadline: number;
 }
 
 /**
@@ -49,86 +44,38 @@ export async function enqueuePushes(
   policy: EnqueuePolicy,
   deadline: number = Date.now() + policy.timeoutMs,
 ): Promise<void> {
-  const options: EnqueueOptions = { ...policy, deadline };
+  const options = { ...retryOptions(policy.retry), timestamp: Date.now(), ...(template.sendAt ? { delay: template.sendAt } : {}) };
+  const jsonFor = jobJsonFactory({ ...template }, options);
   await Promise.all(
     recipientsByShard.map(async (recipients, index) => {
-      for (let start = 0; start < recipients.length; start += options.chunkSize) {
-        const chunk = recipients.slice(start, start + options.chunkSize);
-        await saveChunk(shards.get(index), template, chunk, options);
+      for (let start = 0; start < recipients.length; start += policy.chunkSize) {
+        // JSON is built per chunk, so a large room never holds all its jobs' text at once.
+        const jobs = recipients.slice(start, start + policy.chunkSize).map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
+        await saveChunk(shards.get(index), jobs, template.sendAt, policy, deadline);
       }
     }),
   );
 }
 
-/** Saves one chunk, re-routing and retrying the unsaved part until the deadline. */
+/** Saves one chunk and, if asked, waits for replicas; re-routes and retries until the deadline. */
 async function saveChunk(
   router: ShardQueue,
-  template: PushTemplate,
-  recipients: string[],
-  options: EnqueueOptions,
-): Promise<void> {
-  let pending = recipients;
-  while (pending.length > 0) {
-    const queue = await router.acquire(options.deadline);
-    const jobs = pending.map((recipientId) => buildJob(queue, { ...template, recipientId }, options.retry));
-    const failed = await saveOnce(router, queue, jobs, options.deadline);
-    pending = failed.map((job) => (job.data as PushJobData).recipientId);
-    // A chunk that saved only partly is re-saved whole (ids make that
-    // harmless); one that saved fully must also be replicated before it counts.
-    if (pending.length === 0 && !(await replicated(router, queue, options))) pending = recipients;
-  }
-}
-
-/** True once the replicas have the chunk, or none are there to wait for; false to re-route. */
-async function replicated(router: ShardQueue, queue: BeeQueue, options: EnqueueOptions): Promise<boolean> {
-  if (options.waitReplicas === 0) return true;
-  try {
-    const acked = await waitForReplicas(queue, options.waitReplicas, options.waitTimeoutMs);
-    if (acked < options.waitReplicas) options.onUnreplicated?.(router.shard.index, acked);
-    return true;
-  } catch (err) {
-    if (!isRoutingError(err)) throw asUnavailable(err);
-    router.reportError(queue, err);
-    return false;
-  }
-}
-
-function buildJob(queue: BeeQueue, data: PushJobData, retry: JobRetryConfig): BeeQueue.Job<unknown> {
-  const job = queue.createJob<unknown>(data).setId(pushJobId(data.messageId, data.recipientId));
-  applyRetryPolicy(job, retry);
-  // Bee-Queue keeps a delayed job in its delayed set; consumers raise it when due.
-  if (data.sendAt !== undefined) job.delayUntil(data.sendAt);
-  return job;
-}
-
-/**
- * One `saveAll`. Returns the jobs that failed for routing reasons (after
- * reporting them, so the shard re-routes); any other failure is fatal for the
- * request, since retrying would not help.
- */
-async function saveOnce(
-  router: ShardQueue,
-  queue: BeeQueue,
-  jobs: BeeQueue.Job<unknown>[],
+  jobs: { id: string; json: string }[],
+  sendAt: number | undefined,
+  policy: EnqueuePolicy,
   deadline: number,
-): Promise<BeeQueue.Job<unknown>[]> {
-  const unavailable = (): Error => new QueueUnavailableError(`shard ${router.shard.index}: save timed out`);
-  let errors: Map<BeeQueue.Job<unknown>, Error>;
+): Promise<void> {
+  const save = onShard(router, deadline, async (client, queue) => {
+    await addJobs(client, policy.keys, router.shard, jobs, sendAt);
+    if (policy.waitReplicas === 0) return;
+    const acked = await waitForReplicas(queue, policy.waitReplicas, policy.waitTimeoutMs);
+    if (acked < policy.waitReplicas) policy.onUnreplicated?.(router.shard.index, acked);
+  });
+  const remaining = Math.max(1, deadline - Date.now());
   try {
-    errors = await withTimeout(queue.saveAll(jobs), Math.max(1, deadline - Date.now()), unavailable);
+    await withTimeout(save, remaining, () => new QueueUnavailableError(`shard ${router.shard.index}: save timed out`));
   } catch (err) {
-    if (!isRoutingError(err)) throw asUnavailable(err);
-    router.reportError(queue, err);
-    return jobs;
+    if (err instanceof QueueUnavailableError) throw err;
+    throw new QueueUnavailableError('Redis refused the write', { cause: err });
   }
-  const failed = [...errors.keys()];
-  const fatal = [...errors.values()].find((err) => !isRoutingError(err));
-  if (fatal) throw asUnavailable(fatal);
-  if (failed.length > 0) router.reportError(queue, errors.values().next().value);
-  return failed;
-}
-
-function asUnavailable(err: unknown): Error {
-  if (err instanceof QueueUnavailableError) return err;
-  return new QueueUnavailableError('Redis refused the write', { cause: err });
 }

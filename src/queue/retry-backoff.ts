@@ -59,8 +59,16 @@ export function registerPushBackoff(queue: BeeQueue): void {
 
 /** Gives a new job its retry budget and backoff. */
 export function applyRetryPolicy(job: AnyJob, policy: JobRetryConfig): void {
-  job.retries(policy.retries).backoff(PUSH_BACKOFF, policy.backoffBaseMs);
-  (job.options.backoff as PushBackoffOptions).max = policy.backoffMaxMs;
+  Object.assign(job.options, retryOptions(policy));
+}
+
+/** The Bee-Queue job options that carry the retry policy, as stored in each job. */
+export function retryOptions(policy: JobRetryConfig): { retries: number; backoff: PushBackoffOptions; stacktraces: string[] } {
+  return {
+    retries: policy.retries,
+    backoff: { strategy: PUSH_BACKOFF, delay: policy.backoffBaseMs, max: policy.backoffMaxMs },
+    stacktraces: [],
+  };
 }
 
 /** Makes `job` fail for good on this failure, whatever retries it has left. */

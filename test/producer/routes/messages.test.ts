@@ -71,7 +71,7 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     const records = new MessageRecords(new QueueKeys(config.queue.prefix));
     await onShard(home, Date.now() + 2000, (c) => records.claim(c, home.shard, 'm3', 'crashed-owner', 1, 3600));
     const half = pushTemplate(validMessage('m3'), Date.now());
-    const policy = { chunkSize: 100, timeoutMs: 2000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 1 };
+    const policy = { keys: new QueueKeys(config.queue.prefix), chunkSize: 100, timeoutMs: 2000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 1 };
     await enqueuePushes(producer.shards, half, groupByShard(RECIPIENTS.slice(0, 3), 4), policy);
     consumer = await runConsumer(env);
     await waitFor(() => proxy.deliveries.size === 3, { timeoutMs: 10_000, description: 'the first half delivered' });
