@@ -18,10 +18,14 @@ export function commandClient(queue: BeeQueue): RedisClient | null {
   return (queue as unknown as Connections).client;
 }
 
-/** Ends every connection of `queue` at once, failing whatever is pending on them. */
-export function endConnections(queue: BeeQueue): void {
-  const { client, bclient, eclient } = queue as unknown as Connections;
-  for (const connection of [client, bclient, eclient]) {
+/**
+ * Ends the connections `queue` made for itself (blocking, subscriber) at
+ * once, failing whatever is pending on them. The command connection is
+ * shared through the pool and left alone.
+ */
+export function endOwnConnections(queue: BeeQueue): void {
+  const { bclient, eclient } = queue as unknown as Connections;
+  for (const connection of [bclient, eclient]) {
     // end(true) flushes pending callbacks with an error instead of leaving them hanging.
     if (connection) connection.end(true);
   }

@@ -11,7 +11,9 @@ import { withTimeout } from '../core/wait-for';
 import type { PushTemplate } from '../message/push-job';
 import { addJobs, jobJsonFactory } from './bulk-add';
 import { type QueueKeys, pushJobId } from './queue-keys';
-import { onShard } from './redis-command';
+import type { RedisClient } from 'redis';
+import { clientOf, onShard } from './redis-command';
+import { isRoutingError } from './redis-errors';
 import { waitForReplicas } from './replication';
 import { retryOptions } from './retry-backoff';
 import type { ShardQueue } from './shard-queue';
@@ -46,34 +48,59 @@ export async function enqueuePushes(
 ): Promise<void> {
   const options = { ...retryOptions(policy.retry), timestamp: Date.now(), ...(template.sendAt ? { delay: template.sendAt } : {}) };
   const jsonFor = jobJsonFactory({ ...template }, options);
-  await Promise.all(
-    recipientsByShard.map(async (recipients, index) => {
-      for (let start = 0; start < recipients.length; start += policy.chunkSize) {
-        // JSON is built per chunk, so a large room never holds all its jobs' text at once.
-        const jobs = recipients.slice(start, start + policy.chunkSize).map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
-        await saveChunk(shards.get(index), jobs, template.sendAt, policy, deadline);
+  const used = recipientsByShard.flatMap((r, i) => (r.length > 0 ? [shards.get(i)] : []));
+  for (;;) {
+    await Promise.all(
+      recipientsByShard.map(async (recipients, index) => {
+        for (let start = 0; start < recipients.length; start += policy.chunkSize) {
+          // JSON is built per chunk, so a large room never holds all its jobs' text at once.
+          const chunk = recipients.slice(start, start + policy.chunkSize);
+          const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
+          await bounded(saveChunk(shards.get(index), jobs, template.sendAt, policy, deadline), deadline);
+        }
+      }),
+    );
+    // If a node failed over before its replicas had the writes, save again on the new master.
+    if (await bounded(replicated(used, policy, deadline), deadline)) return;
+  }
+}
+
+/** Saves one chunk; re-routes and retries until the deadline. */
+function saveChunk(router: ShardQueue, jobs: { id: string; json: string }[], sendAt: number | undefined, policy: EnqueuePolicy, deadline: number): Promise<number> {
+  return onShard(router, deadline, (client) => addJobs(client, policy.keys, router.shard, jobs, sendAt));
+}
+
+/**
+ * One WAIT per node the shards were written on. False if a node's route
+ * broke meanwhile: its writes may be gone with it, so the caller saves again.
+ */
+async function replicated(routers: ShardQueue[], policy: EnqueuePolicy, deadline: number): Promise<boolean> {
+  if (policy.waitReplicas === 0) return true;
+  const byNode = new Map<RedisClient, ShardQueue>();
+  for (const router of routers) {
+    const queue = await router.acquire(deadline);
+    byNode.set(clientOf(queue), router);
+  }
+  const outcomes = await Promise.all(
+    [...byNode].map(async ([client, router]) => {
+      try {
+        const acked = await waitForReplicas(client, policy.waitReplicas, policy.waitTimeoutMs);
+        if (acked < policy.waitReplicas) policy.onUnreplicated?.(router.shard.index, acked);
+        return true;
+      } catch (err) {
+        if (!isRoutingError(err)) throw err;
+        return false;
       }
     }),
   );
+  return outcomes.every(Boolean);
 }
 
-/** Saves one chunk and, if asked, waits for replicas; re-routes and retries until the deadline. */
-async function saveChunk(
-  router: ShardQueue,
-  jobs: { id: string; json: string }[],
-  sendAt: number | undefined,
-  policy: EnqueuePolicy,
-  deadline: number,
-): Promise<void> {
-  const save = onShard(router, deadline, async (client, queue) => {
-    await addJobs(client, policy.keys, router.shard, jobs, sendAt);
-    if (policy.waitReplicas === 0) return;
-    const acked = await waitForReplicas(queue, policy.waitReplicas, policy.waitTimeoutMs);
-    if (acked < policy.waitReplicas) policy.onUnreplicated?.(router.shard.index, acked);
-  });
+/** Fails `work` with a 503 if it outlives the intake's deadline, or fails for another reason. */
+async function bounded<T>(work: Promise<T>, deadline: number): Promise<T> {
   const remaining = Math.max(1, deadline - Date.now());
   try {
-    await withTimeout(save, remaining, () => new QueueUnavailableError(`shard ${router.shard.index}: save timed out`));
+    return await withTimeout(work, remaining, () => new QueueUnavailableError('the intake timed out'));
   } catch (err) {
     if (err instanceof QueueUnavailableError) throw err;
     throw new QueueUnavailableError('Redis refused the write', { cause: err });

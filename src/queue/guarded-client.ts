@@ -8,12 +8,14 @@
  * for the blocking and subscriber connections) makes guarded clients too.
  */
 import { type ClientOpts, createClient, type RedisClient } from 'redis';
+import { enableAutoPipelining } from './auto-pipeline';
 
-/** Creates a client whose every error (and its duplicates' errors) goes to `onError`. */
+/** Creates a client whose every error (and its duplicates' errors) goes to `onError`, with auto-pipelining. */
 export function createGuardedClient(options: ClientOpts, onError: (err: Error) => void): RedisClient {
   // node-redis mutates the options it is given; each client gets its own copy.
   const client = createClient({ ...options });
   client.on('error', onError);
+  enableAutoPipelining(client);
   client.duplicate = () => createGuardedClient(options, onError);
   return client;
 }

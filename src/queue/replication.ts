@@ -1,27 +1,46 @@
 /**
  * Waiting for replicas before acknowledging. Redis replicates asynchronously:
  * a master killed right after a write can take that write with it, and the
- * promoted replica never saw it. WAIT blocks until `replicas` replicas have
- * every write made so far on this connection, so a 202 sent after it cannot
- * be undone by a failover while a replica is healthy.
+ * promoted replica never saw it. WAIT blocks until replicas have every write
+ * made so far on the connection, so a 202 sent after it cannot be undone by
+ * a failover while a replica is healthy.
+ *
+ * WAIT blocks its connection, and command connections are shared per node
+ * (see connection-pool). So an intake WAITs once per node, after all its
+ * chunks, and never for replicas the node does not have: a master with no
+ * replica connected (right after a failover) would otherwise stall every
+ * command on the node for the whole timeout.
  */
-import type BeeQueue = require('bee-queue');
+import type { RedisClient } from 'redis';
 import { withTimeout } from '../core/wait-for';
-import { commandClient } from './bee-internals';
+import { sendCommand } from './redis-command';
+
+/** How long a node's replica count is trusted. */
+const ROLE_CACHE_MS = 1000;
+const replicaCounts = new WeakMap<RedisClient, { at: number; count: Promise<number> }>();
+
+/** Replicas connected to the node behind `client`, from ROLE, cached briefly. */
+export function connectedReplicas(client: RedisClient): Promise<number> {
+  const cached = replicaCounts.get(client);
+  if (cached && Date.now() - cached.at < ROLE_CACHE_MS) return cached.count;
+  const count = sendCommand(client, 'ROLE', []).then((role) => {
+    const replicas = (role as unknown[])[2];
+    return Array.isArray(replicas) ? replicas.length : 0;
+  });
+  count.catch(() => replicaCounts.delete(client));
+  replicaCounts.set(client, { at: Date.now(), count });
+  return count;
+}
 
 /**
- * Runs WAIT on `queue`'s command connection (the one the jobs were written
- * on) and resolves with how many replicas acknowledged. Fewer than asked
- * means the replicas are down or lagging, not that the write failed.
+ * WAITs on `client` for up to `wanted` replicas (as many as are connected)
+ * and resolves with how many acknowledged. Fewer than wanted means the
+ * replicas are down or lagging, not that the writes failed.
  */
-export async function waitForReplicas(queue: BeeQueue, replicas: number, timeoutMs: number): Promise<number> {
-  const client = commandClient(queue);
-  if (!client) throw new Error('queue has no connection');
-  const acked = new Promise<number>((resolve, reject) => {
-    client.send_command('WAIT', [String(replicas), String(timeoutMs)], (err: Error | null, count: unknown) =>
-      err ? reject(err) : resolve(Number(count)),
-    );
-  });
+export async function waitForReplicas(client: RedisClient, wanted: number, timeoutMs: number): Promise<number> {
+  const asked = Math.min(wanted, await connectedReplicas(client));
+  if (asked === 0) return 0;
+  const acked = sendCommand(client, 'WAIT', [asked, timeoutMs]).then(Number);
   // WAIT itself honours timeoutMs; the margin only guards against a hung socket.
   return withTimeout(acked, timeoutMs + 2000, () => new Error('WAIT did not return'));
 }

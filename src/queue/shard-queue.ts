@@ -13,11 +13,11 @@ import type { RedisConfig } from '../config/redis-config';
 import { QueueUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { delay, withTimeout } from '../core/wait-for';
-import { commandClient, connectedAddress, endConnections } from './bee-internals';
+import { commandClient, connectedAddress, endOwnConnections } from './bee-internals';
+import type { ConnectionPool } from './connection-pool';
 import type { EndpointResolver } from './endpoint-resolver';
 import type { Shard } from './queue-keys';
-import { CONNECT_TIMEOUT_MS, redisClientOptions } from './redis-client-options';
-import { createGuardedClient } from './guarded-client';
+import { CONNECT_TIMEOUT_MS } from './redis-client-options';
 import { isRoutingError } from './redis-errors';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
@@ -31,6 +31,8 @@ export interface ShardQueueOptions {
   resolver: EndpointResolver;
   /** Role-specific Bee-Queue settings (worker or not, events, ...). */
   settings: BeeQueue.QueueSettings;
+  /** Shared command connections, one per node. */
+  pool: ConnectionPool;
   log: Logger;
   /** Runs on every new queue before use, e.g. to register backoff strategies. */
   prepare?: (queue: BeeQueue) => void;
@@ -154,26 +156,20 @@ export class ShardQueue {
   /** One attempt: find the owner, connect a new queue there, wait until it is ready. */
   private async buildQueue(): Promise<BeeQueue> {
     const endpoint = await this.options.resolver.ownerOf(this.shard.slot);
-    let queue: BeeQueue | undefined;
-    const client = createGuardedClient(redisClientOptions(this.options.redis, endpoint), (err) => {
-      // Errors while connecting reject ready() below; later ones re-route.
-      if (queue) this.reportError(queue, err);
-    });
-    queue = new BeeQueue(this.shard.queueName, {
+    const queue = new BeeQueue(this.shard.queueName, {
       ...this.options.settings,
       prefix: this.options.prefix,
-      redis: client,
-      // The client is ours, made for this queue alone: closing the queue must close it.
-      quitCommandClient: true,
+      redis: this.options.pool.get(endpoint),
+      // The command connection is shared with the node's other shards: the pool owns it.
+      quitCommandClient: false,
     });
-    const built = queue;
-    built.on('error', (err) => this.reportError(built, err));
-    this.options.prepare?.(built);
+    queue.on('error', (err) => this.reportError(queue, err));
+    this.options.prepare?.(queue);
     try {
-      await withTimeout(built.ready(), CONNECT_TIMEOUT_MS * 2, () => new Error('queue connect timeout'));
-      return built;
+      await withTimeout(queue.ready(), CONNECT_TIMEOUT_MS * 2, () => new Error('queue connect timeout'));
+      return queue;
     } catch (err) {
-      await dropQueue(built, 0);
+      await dropQueue(queue, 0);
       throw err;
     }
   }
@@ -201,9 +197,10 @@ async function dropQueue(queue: BeeQueue, timeoutMs: number): Promise<void> {
   } catch {
     // Closing a broken queue may fail; ending its connections below is what matters.
   }
-  endConnections(queue);
+  // The shared command connection stays: other shards use it, and the pool replaces it if it broke.
+  endOwnConnections(queue);
   queue.ready().then(
-    () => endConnections(queue),
+    () => endOwnConnections(queue),
     () => undefined,
   );
 }

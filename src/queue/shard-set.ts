@@ -5,6 +5,7 @@
 import type BeeQueue = require('bee-queue');
 import type { CommonConfig } from '../config/config';
 import type { Logger } from '../core/logger';
+import { ConnectionPool } from './connection-pool';
 import { createResolver } from './create-resolver';
 import type { EndpointResolver } from './endpoint-resolver';
 import { buildShards, type Shard } from './queue-keys';
@@ -50,13 +51,18 @@ export interface ShardSetOptions {
 
 /** The process's shard queues, indexed by shard number. */
 export class ShardSet {
-  private constructor(readonly queues: readonly ShardQueue[]) {}
+  private constructor(
+    readonly queues: readonly ShardQueue[],
+    private readonly pool: ConnectionPool,
+  ) {}
 
   /** Builds one router per shard; connections open in the background. */
   static create(options: ShardSetOptions): ShardSet {
     const { config, role, log } = options;
     const resolver = options.resolver ?? createResolver(config.redis);
     const settings = settingsFor(role, config);
+    // Each shard's queue adds an error listener to its node's shared client.
+    const pool = new ConnectionPool(config.redis, config.queue.shards + 16, log);
     const queues = buildShards(config.queue.shards).map(
       (shard) =>
         new ShardQueue({
@@ -65,12 +71,13 @@ export class ShardSet {
           redis: config.redis,
           resolver,
           settings,
+          pool,
           log,
           prepare: options.prepare,
           onReroute: options.onReroute,
         }),
     );
-    return new ShardSet(queues);
+    return new ShardSet(queues, pool);
   }
 
   /** The router of shard `index`. */
@@ -92,9 +99,10 @@ export class ShardSet {
     return answers.every(Boolean);
   }
 
-  /** Closes every shard, sharing one time limit. */
+  /** Closes every shard, then the shared connections, within one time limit each. */
   async close(timeoutMs: number): Promise<void> {
     await Promise.all(this.queues.map((queue) => queue.close(timeoutMs)));
+    await this.pool.closeAll(Math.min(timeoutMs, 1000));
   }
 }
 

@@ -99,9 +99,16 @@ export function deliveryReport(result: StreamResult, proxy: StandInProxy): Deliv
   return { accepted: result.accepted.size, delivered, lost: result.accepted.size - delivered, duplicates };
 }
 
-/** Longest gap between consecutive 202s that spans `since`: how long intake was down. */
+/**
+ * How long intake was down after `since`: the longest gap between
+ * consecutive accepted messages from the last one before `since` on. (A
+ * request that was already in flight may still be answered just after
+ * `since`; the stall comes after it.)
+ */
 export function intakeOutage(result: StreamResult, since: number): number {
-  const before = result.acceptedAt.filter((t) => t <= since).pop() ?? since;
-  const after = result.acceptedAt.find((t) => t > since);
-  return after === undefined ? Number.POSITIVE_INFINITY : after - before;
+  const times = [result.acceptedAt.filter((t) => t <= since).pop() ?? since, ...result.acceptedAt.filter((t) => t > since)];
+  if (times.length < 2) return Number.POSITIVE_INFINITY;
+  let longest = 0;
+  for (let i = 1; i < times.length; i++) longest = Math.max(longest, times[i]! - times[i - 1]!);
+  return longest;
 }
