@@ -4,7 +4,7 @@
  * run exactly this.
  */
 import type http from 'node:http';
-import type { ConsumerConfig } from '../src/config/config';
+import type { ConsumerConfig } from '../src/config/consumer-config';
 import type { Logger } from '../src/core/logger';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
 import { OutcomeStore } from '../src/delivery/outcome-store';

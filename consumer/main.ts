@@ -5,7 +5,7 @@
  * and their Redis connections, and exits 0. Jobs still running at the limit
  * return through the stalled-job check of the remaining consumers.
  */
-import { parseConsumerConfig } from '../src/config/config';
+import { parseConsumerConfig } from '../src/config/consumer-config';
 import { loadConfigOrExit } from '../src/config/load-config';
 import { describeRedis, redactSecrets } from '../src/config/redact';
 import { createLogger } from '../src/core/logger';

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ConfigError } from '../core/errors';
-import { envBool, envEnum, envHttpUrl, envInt, envList, envOptionalInt, envOptionalString, envPattern } from './env-fields';
+import { envBool, envEnum, envInt, envList, envOptionalInt, envPattern } from './env-fields';
 import { type RedisConfig, redisEnvShape, toRedisConfig } from './redis-config';
 
 /** Log settings. */
@@ -75,24 +75,6 @@ export interface ProducerConfig extends CommonConfig {
   jobRetry: JobRetryConfig;
 }
 
-/** The consumer (worker) process. */
-export interface ConsumerConfig extends CommonConfig {
-  push: {
-    url: string;
-    /** Sent as `Authorization: Bearer` to the proxy, if set. */
-    token: string | undefined;
-    timeoutMs: number;
-    retries: number;
-    retryBaseMs: number;
-    retryMaxDelayMs: number;
-    concurrency: number;
-    /** Pushes per second across all consumers (shared through Redis); 0 for no limit. */
-    rateLimit: number;
-  };
-  /** Port of the consumer's /metrics, /healthz and /readyz server; 0 picks a free one. */
-  metricsPort: number;
-}
-
 /** Variables every role reads. */
 export const commonShape = {
   ...redisEnvShape,
@@ -140,20 +122,9 @@ const producerShape = {
   REDIS_WAIT_TIMEOUT_MS: envInt(500, 1, 60_000),
 };
 
-const consumerShape = {
-  ...commonShape,
-  PUSH_PROXY_URL: envHttpUrl(),
-  PUSH_PROXY_TOKEN: envOptionalString(),
-  PUSH_TIMEOUT_MS: envInt(10_000, 1, 600_000),
-  PUSH_RETRIES: envInt(3, 0, 20),
-  PUSH_RETRY_BASE_MS: envInt(100, 1, 60_000),
-  PUSH_RETRY_MAX_DELAY_MS: envInt(5000, 1, 600_000),
-  CONSUMER_CONCURRENCY: envInt(50, 1, 10_000),
-  PUSH_RATE_LIMIT: envInt(0, 0, 10_000_000),
-  METRICS_PORT: envInt(9100, 0, 65535),
-};
 
-type Env = Record<string, string | undefined>;
+/** The process environment, or a test's stand-in for it. */
+export type Env = Record<string, string | undefined>;
 
 /** Minimum token length: short tokens can be guessed. */
 const MIN_TOKEN_LENGTH = 16;
@@ -189,28 +160,6 @@ export function parseProducerConfig(env: Env): ProducerConfig {
         waitTimeoutMs: v.REDIS_WAIT_TIMEOUT_MS,
       },
       jobRetry: { retries: v.JOB_RETRIES, backoffBaseMs: v.JOB_BACKOFF_MS, backoffMaxMs: v.JOB_BACKOFF_MAX_MS },
-    };
-  });
-}
-
-/** Parses the consumer's configuration, or throws a {@link ConfigError} listing every problem. */
-export function parseConsumerConfig(env: Env): ConsumerConfig {
-  return parseRole(consumerShape, env, (v, problem) => {
-    if (v.PUSH_RETRY_MAX_DELAY_MS < v.PUSH_RETRY_BASE_MS) {
-      problem('PUSH_RETRY_MAX_DELAY_MS must be at least PUSH_RETRY_BASE_MS');
-    }
-    return {
-      push: {
-        url: v.PUSH_PROXY_URL,
-        token: v.PUSH_PROXY_TOKEN,
-        timeoutMs: v.PUSH_TIMEOUT_MS,
-        retries: v.PUSH_RETRIES,
-        retryBaseMs: v.PUSH_RETRY_BASE_MS,
-        retryMaxDelayMs: v.PUSH_RETRY_MAX_DELAY_MS,
-        concurrency: v.CONSUMER_CONCURRENCY,
-        rateLimit: v.PUSH_RATE_LIMIT,
-      },
-      metricsPort: v.METRICS_PORT,
     };
   });
 }

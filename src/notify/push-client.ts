@@ -11,7 +11,7 @@
  */
 import axios, { type AxiosError, type AxiosInstance, isAxiosError } from 'axios';
 import axiosRetry, { retryAfter } from 'axios-retry';
-import type { ConsumerConfig } from '../config/config';
+import type { ConsumerConfig } from '../config/consumer-config';
 import type { PushJobData } from '../message/push-job';
 import { classifyFailure, isTransientFailure } from './classify-failure';
 import { idempotencyKey, pushRequestBody } from './push-request';

@@ -4,7 +4,8 @@
  * shared Redis, so tests never see each other's queues.
  */
 import { randomBytes } from 'node:crypto';
-import { type ConsumerConfig, parseConsumerConfig, parseProducerConfig, type ProducerConfig } from '../../src/config/config';
+import { parseProducerConfig, type ProducerConfig } from '../../src/config/config';
+import { type ConsumerConfig, parseConsumerConfig } from '../../src/config/consumer-config';
 
 /** The Redis every session and CI run provides. */
 export const SHARED_REDIS_URL = 'redis://127.0.0.1:6379';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { parseConsumerConfig, parseProducerConfig } from '../../../src/config/config';
+import { parseProducerConfig } from '../../../src/config/config';
+import { parseConsumerConfig } from '../../../src/config/consumer-config';
 import { ConfigError } from '../../../src/core/errors';
 
 const TOKEN = 'a-token-of-sixteen-chars';

@@ -1,0 +1,60 @@
+/**
+ * The consumer (worker) process's configuration: where the push proxy is,
+ * how hard to push, and the common settings every role shares.
+ */
+import { envHttpUrl, envInt, envOptionalString } from './env-fields';
+import { type CommonConfig, commonShape, type Env, parseRole } from './config';
+
+/** The consumer (worker) process. */
+export interface ConsumerConfig extends CommonConfig {
+  push: {
+    url: string;
+    /** Sent as `Authorization: Bearer` to the proxy, if set. */
+    token: string | undefined;
+    timeoutMs: number;
+    retries: number;
+    retryBaseMs: number;
+    retryMaxDelayMs: number;
+    concurrency: number;
+    /** Pushes per second across all consumers (shared through Redis); 0 for no limit. */
+    rateLimit: number;
+  };
+  /** Port of the consumer's /metrics, /healthz and /readyz server; 0 picks a free one. */
+  metricsPort: number;
+}
+
+
+const consumerShape = {
+  ...commonShape,
+  PUSH_PROXY_URL: envHttpUrl(),
+  PUSH_PROXY_TOKEN: envOptionalString(),
+  PUSH_TIMEOUT_MS: envInt(10_000, 1, 600_000),
+  PUSH_RETRIES: envInt(3, 0, 20),
+  PUSH_RETRY_BASE_MS: envInt(100, 1, 60_000),
+  PUSH_RETRY_MAX_DELAY_MS: envInt(5000, 1, 600_000),
+  CONSUMER_CONCURRENCY: envInt(50, 1, 10_000),
+  PUSH_RATE_LIMIT: envInt(0, 0, 10_000_000),
+  METRICS_PORT: envInt(9100, 0, 65535),
+};
+
+/** Parses the consumer's configuration, or throws a {@link ConfigError} listing every problem. */
+export function parseConsumerConfig(env: Env): ConsumerConfig {
+  return parseRole(consumerShape, env, (v, problem) => {
+    if (v.PUSH_RETRY_MAX_DELAY_MS < v.PUSH_RETRY_BASE_MS) {
+      problem('PUSH_RETRY_MAX_DELAY_MS must be at least PUSH_RETRY_BASE_MS');
+    }
+    return {
+      push: {
+        url: v.PUSH_PROXY_URL,
+        token: v.PUSH_PROXY_TOKEN,
+        timeoutMs: v.PUSH_TIMEOUT_MS,
+        retries: v.PUSH_RETRIES,
+        retryBaseMs: v.PUSH_RETRY_BASE_MS,
+        retryMaxDelayMs: v.PUSH_RETRY_MAX_DELAY_MS,
+        concurrency: v.CONSUMER_CONCURRENCY,
+        rateLimit: v.PUSH_RATE_LIMIT,
+      },
+      metricsPort: v.METRICS_PORT,
+    };
+  });
+}
