@@ -1,0 +1,86 @@
+/**
+ * The shared body of the bench's comparison consumers (no-op and naive):
+ * the service's shard queues, named and configured exactly as the service's
+ * consumer names them (same prefix, hash-tagged names, removeOnSuccess,
+ * process-wide concurrency split over shards the same way), with a handler
+ * of the caller's choosing. Runs as a helper process; the settings come as
+ * one JSON argument, so nothing here reads the environment.
+ */
+import BeeQueue = require('bee-queue');
+import { ArrivalCounter, targetOf } from './arrival-counter';
+import { serveIpc } from './ipc';
+import { buildShards } from '../src/queue/queue-keys';
+
+/** What a comparison consumer is told. */
+export interface WorkerSettings {
+  host: string;
+  port: number;
+  prefix: string;
+  shards: number;
+  concurrency: number;
+  /** The proxy URL (naive consumer). */
+  url: string;
+  /** Counts whose moment to stamp from the first job on (the bench may ask only later). */
+  watch: number[];
+}
+
+/**
+ * The service's split of a process-wide concurrency over shards (as in
+ * src/queue/shard-set.ts: even, the first `total % shards` get one more,
+ * at least 1 each). Kept here so this helper does not break while that
+ * module is being reworked.
+ */
+export function splitConcurrency(total: number, shards: number): number[] {
+  const base = Math.floor(total / shards);
+  const extra = total % shards;
+  return Array.from({ length: shards }, (_, i) => Math.max(1, base + (i < extra ? 1 : 0)));
+}
+
+/** Reads the settings the bench passed as the first argument. */
+export function workerSettings(argv: readonly string[]): WorkerSettings {
+  const text = argv[2];
+  if (text === undefined) throw new Error('usage: node <consumer>.js <settings JSON>');
+  return JSON.parse(text) as WorkerSettings;
+}
+
+/**
+ * Processes every shard with `handler`, counts finished jobs (after
+ * Bee-Queue has removed them from Redis, i.e. on 'succeeded'), and serves
+ * `count` / `waitFor` / `close` to the bench.
+ */
+export async function runBeeWorker(settings: WorkerSettings, handler: (job: BeeQueue.Job<unknown>) => Promise<void>): Promise<void> {
+  const counter = new ArrivalCounter();
+  for (const target of settings.watch) counter.watch(target);
+  let failures = 0;
+  const queues = buildShards(settings.shards).map(
+    (shard) =>
+      new BeeQueue(shard.queueName, {
+        prefix: settings.prefix,
+        isWorker: true,
+        getEvents: false,
+        sendEvents: false,
+        storeJobs: false,
+        removeOnSuccess: true,
+        redis: { host: settings.host, port: settings.port },
+      }),
+  );
+  const split = splitConcurrency(settings.concurrency, queues.length);
+  queues.forEach((queue, i) => {
+    queue.on('succeeded', () => counter.add());
+    queue.on('failed', () => void (failures += 1));
+    queue.on('error', (err) => process.stderr.write(`queue error: ${err.message}\n`));
+    queue.process(split[i] ?? 1, handler);
+  });
+  await Promise.all(queues.map((queue) => queue.ready()));
+  serveIpc(
+    {
+      count: () => ({ count: counter.count, firstAt: counter.firstAt, failures }),
+      waitFor: (arg) => counter.waitFor(targetOf(arg)),
+    },
+    { shards: queues.length, split },
+  );
+  // SIGTERM from the bench: let running jobs finish, then leave.
+  process.once('SIGTERM', () => {
+    void Promise.allSettled(queues.map((queue) => queue.close(5_000))).finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,85 @@
+/**
+ * Scenario 2, delivery, one consumer process (CONSUMER_CONCURRENCY=50,
+ * QUEUE_SHARDS=16). Per run, side by side on the same Redis and proxy:
+ * the service consumer, the no-op ceiling and the naive consumer each drain
+ * a backlog of N pushes posted through the API beforehand (see drain.ts for
+ * what the clock includes). While the service consumer is still running
+ * after its drain, a paced load at half its steady rate gives the
+ * accept→proxy latency.
+ */
+import { fetchText } from './api-client';
+import { enqueueBacklog } from './backlog';
+import { type DrainResult, measureDrain } from './drain';
+import { type LatencyResult, pacedLatency } from './latency';
+import { deliveredFromMetrics, type ProducerHandle } from './service';
+import { ratio } from './stats';
+import { type DeliveryEnv, helperSubject, serviceSubject, type StoppableSubject } from './subjects';
+
+/** What delivery needs. */
+export interface DeliveryContext extends DeliveryEnv {
+  producer: ProducerHandle;
+  /** Deletes every key on the scenario's Redis (FLUSHALL on each master). */
+  flush: () => Promise<void>;
+  pushes: number;
+  latencySeconds: number;
+}
+
+/** Everything delivery measured in one run. */
+export interface DeliveryRun {
+  service: DrainResult;
+  noop: DrainResult;
+  naive: DrainResult;
+  serviceVsNoop: number;
+  serviceVsNaive: number;
+  steadyServiceVsNoop: number;
+  steadyServiceVsNaive: number;
+  /** The consumer's own delivered counter after the drain (should equal the proxy count). */
+  serviceMetricsDelivered: number;
+  /** TCP connections the naive consumer opened at the proxy (one per push without keep-alive). */
+  naiveConnections: number;
+  latency: LatencyResult;
+}
+
+/** Fills the queues, then drains them with `subject`, stopping it unless `keep`. */
+export async function backlogAndDrain(ctx: DeliveryContext, subject: StoppableSubject, tag: string, keep = false): Promise<DrainResult> {
+  await ctx.flush();
+  await enqueueBacklog(ctx.producer.api, ctx.pushes, tag);
+  try {
+    return await measureDrain(subject, ctx.pushes, { redis: ctx.target.pids(), proxy: [ctx.proxy.pid] });
+  } finally {
+    if (!keep) await subject.stop();
+  }
+}
+
+/** Runs the three drains and the latency series. */
+export async function runDelivery(ctx: DeliveryContext, run: number): Promise<DeliveryRun> {
+  const serviceConsumer = serviceSubject(ctx, 'service');
+  let service: DrainResult;
+  let latency: LatencyResult;
+  let serviceMetricsDelivered = Number.NaN;
+  try {
+    service = await backlogAndDrain(ctx, serviceConsumer, `dl${run}s`, true);
+    const metricsUrl = serviceConsumer.consumers[0]?.metricsUrl;
+    if (metricsUrl) serviceMetricsDelivered = deliveredFromMetrics(await fetchText(`${metricsUrl}/metrics`));
+    const half = Math.max(1, service.steadyPps / 2);
+    latency = await pacedLatency(ctx.producer.api, ctx.proxy, half, ctx.latencySeconds, `dl${run}p`);
+  } finally {
+    await serviceConsumer.stop();
+  }
+  const noop = await backlogAndDrain(ctx, helperSubject(ctx, 'noop', ctx.pushes), `dl${run}o`);
+  const naive = await backlogAndDrain(ctx, helperSubject(ctx, 'naive', ctx.pushes), `dl${run}n`);
+  const naiveConnections = (await ctx.proxy.count()).connections;
+  await ctx.flush();
+  return {
+    service,
+    noop,
+    naive,
+    serviceVsNoop: ratio(service.pps, noop.pps),
+    serviceVsNaive: ratio(service.pps, naive.pps),
+    steadyServiceVsNoop: ratio(service.steadyPps, noop.steadyPps),
+    steadyServiceVsNaive: ratio(service.steadyPps, naive.steadyPps),
+    serviceMetricsDelivered,
+    naiveConnections,
+    latency,
+  };
+}

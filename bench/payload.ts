@@ -1,0 +1,103 @@
+/**
+ * The messages the benchmark posts, and the per-recipient job JSON the
+ * intake floors write. Recipient ids are short (`r` + base 36), so a
+ * 100,000-recipient room is about 0.8 MB of JSON and fits the producer's
+ * default 1 MiB body limit. The job data is built by the producer's own
+ * code (schema validation, then pushTemplate), so the floors write exactly
+ * the bytes the service writes per push.
+ */
+import type BeeQueue = require('bee-queue');
+import { messageSchema, type MessageRequest } from '../src/message/message-schema';
+import { type PushJobData, pushTemplate } from '../src/message/push-job';
+import { validate } from '../src/message/validate';
+import { pushJobId } from '../src/queue/queue-keys';
+
+/** The sender: never among the recipients, so every recipient gets one push. */
+export const SENDER_ID = 'bench-sender';
+
+/**
+ * Bee-Queue's name of the service's backoff strategy (src/queue/retry-backoff).
+ * Spelt out rather than imported so the floors keep compiling while that
+ * module is being reworked; only the bytes matter here.
+ */
+const PUSH_BACKOFF = 'push-jitter';
+
+/** A job's retry budget and backoff, as the producer stores them. */
+export interface JobRetry {
+  retries: number;
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+/**
+ * The producer's defaults (JOB_RETRIES=5, JOB_BACKOFF_MS=1000,
+ * JOB_BACKOFF_MAX_MS=300000, see the README); the bench's producers run
+ * with them, so the floors write the same bytes per job.
+ */
+export const DEFAULT_JOB_RETRY: JobRetry = { retries: 5, backoffBaseMs: 1000, backoffMaxMs: 300_000 };
+
+/** A message ready to post: its request body as JSON text, and its recipients. */
+export interface PreparedMessage {
+  messageId: string;
+  recipients: string[];
+  /** The exact bytes sent to POST /v1/messages. */
+  body: string;
+}
+
+/** `count` distinct short recipient ids, `r0`, `r1`, … in base 36, from `offset`. */
+export function recipientIds(count: number, offset = 0): string[] {
+  return Array.from({ length: count }, (_, i) => `r${(offset + i).toString(36)}`);
+}
+
+/** Builds a realistic group-chat message (title, body, data, collapse key, TTL) for `recipients`. */
+export function prepareMessage(messageId: string, recipients: string[]): PreparedMessage {
+  const body = {
+    messageId,
+    roomId: 'bench-room',
+    senderId: SENDER_ID,
+    recipientIds: recipients,
+    notification: { title: 'Bench room', body: 'Lunch at noon? The usual place.' },
+    data: { roomUrl: '/rooms/bench-room', kind: 'chat' },
+    collapseKey: 'bench-room',
+    priority: 'high',
+    ttlSeconds: 3600,
+  };
+  return { messageId, recipients, body: JSON.stringify(body) };
+}
+
+/** The message as the producer sees it after validation. */
+export function parsedMessage(message: PreparedMessage): MessageRequest {
+  return validate(messageSchema(1_000_000), JSON.parse(message.body) as unknown);
+}
+
+/** Bee-Queue job options as the producer stores them (retry budget and jittered backoff). */
+function jobOptions(now: number, retry: JobRetry): Record<string, unknown> {
+  return {
+    timestamp: now,
+    stacktraces: [],
+    retries: retry.retries,
+    backoff: { strategy: PUSH_BACKOFF, delay: retry.backoffBaseMs, max: retry.backoffMaxMs },
+  };
+}
+
+/** The data of every push of `message`, as accepted at `now`. */
+export function pushData(message: PreparedMessage, now: number): PushJobData[] {
+  const template = pushTemplate(parsedMessage(message), now);
+  return message.recipients.map((recipientId) => ({ ...template, recipientId }));
+}
+
+/** One Bee-Queue job's stored JSON per recipient: what the LPUSH floor writes. */
+export function jobJsonStrings(message: PreparedMessage, now: number, retry: JobRetry): string[] {
+  const options = jobOptions(now, retry);
+  return pushData(message, now).map((data) => JSON.stringify({ data, options, status: 'created', progress: 0 }));
+}
+
+/** Unsaved Bee-Queue jobs on `queue`, ids and options as the producer sets them: what the saveAll floor saves. */
+export function beeJobs(queue: BeeQueue, message: PreparedMessage, now: number, retry: JobRetry): BeeQueue.Job<unknown>[] {
+  return pushData(message, now).map((data) => {
+    const job = queue.createJob<unknown>(data).setId(pushJobId(data.messageId, data.recipientId));
+    // Assigned directly: job.backoff() would insist the strategy is registered on this queue.
+    Object.assign(job.options, jobOptions(now, retry));
+    return job;
+  });
+}

@@ -1,0 +1,149 @@
+/**
+ * Turns per-run results into the reported figures: the median of each
+ * figure over runs, and the median of each ratio computed inside its run.
+ * The "limited by" line is taken from the run closest to the median, so it
+ * describes a run that really produced (about) the reported figure.
+ */
+import type { DeliveryRun } from './delivery';
+import type { DrainResult } from './drain';
+import type { IntakeRun, Phase } from './intake';
+import type { ScaleRun } from './scale';
+import { median, medianOf } from './stats';
+
+/** A figure with its limit. */
+export interface Figure {
+  value: number;
+  limit: string;
+}
+
+/** Medians of one drain kind over runs. */
+export interface DrainSummary {
+  pps: Figure;
+  steadyPps: number;
+  startupMs: number;
+  cpuUsPerPush: number;
+  cores: Record<string, number>;
+}
+
+/** Intake medians. */
+export interface IntakeSummary {
+  sizes: Array<{ size: number; api: Figure; lpush: Figure; saveAll: Figure; apiVsLpush: number; apiVsSaveAll: number }>;
+  rss: { size: number; baselineBytes: number; maxBytes: number };
+  latency1k: { p50Ms: number; p99Ms: number; requests: number };
+}
+
+/** Delivery medians. */
+export interface DeliverySummary {
+  service: DrainSummary;
+  noop: DrainSummary;
+  naive: DrainSummary;
+  serviceVsNoop: number;
+  serviceVsNaive: number;
+  steadyServiceVsNoop: number;
+  steadyServiceVsNaive: number;
+  /** TCP connections the naive consumer opened at the proxy. */
+  naiveConnections: number;
+  /** The service consumer's own delivered counter after its drain. */
+  serviceMetricsDelivered: number;
+  latency: { targetPps: number; offeredPps: number; p50Ms: number; p99Ms: number; maxMs: number };
+}
+
+/** Scale medians. */
+export interface ScaleSummary {
+  one: DrainSummary;
+  two: DrainSummary;
+  twoVsOne: number;
+  cluster?: DrainSummary;
+  clusterVsStandalone?: number;
+  /** Failures of cluster drains, one per failed run. */
+  clusterErrors: string[];
+}
+
+/** The item whose `value` is closest to the median of all values. */
+function nearestToMedian<T>(items: readonly T[], value: (item: T) => number): T | undefined {
+  const mid = median(items.map(value));
+  return [...items].sort((a, b) => Math.abs(value(a) - mid) - Math.abs(value(b) - mid))[0];
+}
+
+/** Median value and the limit of the run nearest to it. */
+export function figureOf<T>(items: readonly T[], value: (item: T) => number, limit: (item: T) => string): Figure {
+  const nearest = nearestToMedian(items, value);
+  return { value: median(items.map(value)), limit: nearest ? limit(nearest) : 'n/a' };
+}
+
+function phaseFigure(phases: readonly Phase[]): Figure {
+  return figureOf(phases, (p) => p.pps, (p) => p.limit);
+}
+
+/** Medians of drains of one kind. */
+export function summarizeDrains(drains: readonly DrainResult[]): DrainSummary {
+  const names = new Set(drains.flatMap((d) => Object.keys(d.cores)));
+  const cores: Record<string, number> = {};
+  for (const name of names) cores[name] = medianOf(drains, (d) => d.cores[name]);
+  return {
+    pps: figureOf(drains, (d) => d.pps, (d) => d.limit),
+    steadyPps: medianOf(drains, (d) => d.steadyPps),
+    startupMs: medianOf(drains, (d) => d.startupMs),
+    cpuUsPerPush: medianOf(drains, (d) => d.cpuUsPerPush),
+    cores,
+  };
+}
+
+/** Intake medians per size. */
+export function summarizeIntake(runs: readonly IntakeRun[]): IntakeSummary {
+  const sizes = (runs[0]?.sizes ?? []).map(({ size }) => {
+    const of = runs.map((r) => r.sizes.find((s) => s.size === size)).filter((s) => s !== undefined);
+    return {
+      size,
+      api: phaseFigure(of.map((s) => s.api)),
+      lpush: phaseFigure(of.map((s) => s.lpush)),
+      saveAll: phaseFigure(of.map((s) => s.saveAll)),
+      apiVsLpush: medianOf(of, (s) => s.apiVsLpush),
+      apiVsSaveAll: medianOf(of, (s) => s.apiVsSaveAll),
+    };
+  });
+  return {
+    sizes,
+    rss: { size: runs[0]?.rss.size ?? 0, baselineBytes: medianOf(runs, (r) => r.rss.baselineBytes), maxBytes: medianOf(runs, (r) => r.rss.maxBytes) },
+    latency1k: {
+      p50Ms: medianOf(runs, (r) => r.latency1k.p50Ms),
+      p99Ms: medianOf(runs, (r) => r.latency1k.p99Ms),
+      requests: runs[0]?.latency1k.requests ?? 0,
+    },
+  };
+}
+
+/** Delivery medians. */
+export function summarizeDelivery(runs: readonly DeliveryRun[]): DeliverySummary {
+  return {
+    service: summarizeDrains(runs.map((r) => r.service)),
+    noop: summarizeDrains(runs.map((r) => r.noop)),
+    naive: summarizeDrains(runs.map((r) => r.naive)),
+    serviceVsNoop: medianOf(runs, (r) => r.serviceVsNoop),
+    serviceVsNaive: medianOf(runs, (r) => r.serviceVsNaive),
+    steadyServiceVsNoop: medianOf(runs, (r) => r.steadyServiceVsNoop),
+    steadyServiceVsNaive: medianOf(runs, (r) => r.steadyServiceVsNaive),
+    naiveConnections: medianOf(runs, (r) => r.naiveConnections),
+    serviceMetricsDelivered: medianOf(runs, (r) => r.serviceMetricsDelivered),
+    latency: {
+      targetPps: medianOf(runs, (r) => r.latency.targetPps),
+      offeredPps: medianOf(runs, (r) => r.latency.offeredPps),
+      p50Ms: medianOf(runs, (r) => r.latency.p50Ms),
+      p99Ms: medianOf(runs, (r) => r.latency.p99Ms),
+      maxMs: medianOf(runs, (r) => r.latency.maxMs),
+    },
+  };
+}
+
+/** Scale medians. */
+export function summarizeScale(runs: readonly ScaleRun[]): ScaleSummary {
+  const clusters = runs.map((r) => r.cluster).filter((c) => c !== undefined);
+  const summary: ScaleSummary = {
+    one: summarizeDrains(runs.map((r) => r.one)),
+    two: summarizeDrains(runs.map((r) => r.two)),
+    twoVsOne: medianOf(runs, (r) => r.twoVsOne),
+    clusterErrors: runs.flatMap((r) => (r.clusterError === undefined ? [] : [r.clusterError])),
+  };
+  if (clusters.length === 0) return summary;
+  return { ...summary, cluster: summarizeDrains(clusters), clusterVsStandalone: medianOf(runs, (r) => r.clusterVsStandalone) };
+}

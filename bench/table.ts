@@ -1,0 +1,122 @@
+/**
+ * Renders the summaries as markdown tables for the terminal: every figure
+ * with its unit, and what likely limited it.
+ */
+import type { DeliverySummary, DrainSummary, IntakeSummary, ScaleSummary } from './summary';
+import { DISTURBED_CORES } from './limits';
+import type { SoakResult } from './soak';
+
+/** Formats a count per second: 12,345. */
+export function pps(value: number): string {
+  return Number.isFinite(value) ? Math.round(value).toLocaleString('en-US') : 'n/a';
+}
+
+function fixed(value: number | undefined, digits: number): string {
+  return value !== undefined && Number.isFinite(value) ? value.toFixed(digits) : 'n/a';
+}
+
+function mib(bytes: number): string {
+  return Number.isFinite(bytes) ? `${(bytes / 2 ** 20).toFixed(1)} MiB` : 'n/a';
+}
+
+/** A markdown table from a header and rows. */
+export function table(header: readonly string[], rows: ReadonlyArray<readonly string[]>): string {
+  const line = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+/** The intake section. */
+export function intakeSection(s: IntakeSummary, runs: number): string {
+  const rows = s.sizes.map((z) => [
+    z.size.toLocaleString('en-US'),
+    pps(z.api.value),
+    pps(z.lpush.value),
+    pps(z.saveAll.value),
+    fixed(z.apiVsLpush, 2),
+    fixed(z.apiVsSaveAll, 2),
+    z.api.limit,
+  ]);
+  const limits = s.sizes.map((z) => [z.size.toLocaleString('en-US'), z.lpush.limit, z.saveAll.limit]);
+  return [
+    `## 1. Intake: pushes/s accepted (median of ${runs} run(s); ratios are per-run medians)`,
+    '',
+    table(['room', 'API (POST→202)', 'LPUSH floor', 'saveAll', 'API/LPUSH', 'API/saveAll', 'API limited by'], rows),
+    '',
+    table(['room', 'LPUSH floor limited by', 'saveAll limited by'], limits),
+    '',
+    `- Producer RSS during the ${s.rss.size.toLocaleString('en-US')}-recipient request: ${mib(s.rss.baselineBytes)} before, max ${mib(s.rss.maxBytes)} (VmRSS every 50 ms)`,
+    `- API latency, 1k room, ${s.latency1k.requests} sequential requests: p50 ${fixed(s.latency1k.p50Ms, 1)} ms, p99 ${fixed(s.latency1k.p99Ms, 1)} ms`,
+  ].join('\n');
+}
+
+function drainRow(name: string, d: DrainSummary): string[] {
+  return [
+    name,
+    pps(d.pps.value),
+    pps(d.steadyPps),
+    fixed(d.startupMs, 0),
+    fixed(d.cpuUsPerPush, 0),
+    fixed(d.cores['consumer'], 2),
+    fixed(d.cores['redis-server'], 2),
+    fixed(d.cores['stand-in proxy'], 2),
+    fixed(d.cores['other'], 2),
+    d.pps.limit,
+  ];
+}
+
+/** A warning line if CPU outside the measured processes was high during any of these drains. */
+export function disturbance(drains: ReadonlyArray<readonly [string, DrainSummary]>): string[] {
+  const hit = drains.filter(([, d]) => (d.cores['other'] ?? 0) >= DISTURBED_CORES);
+  if (hit.length === 0) return [];
+  const list = hit.map(([name, d]) => `${name} ${fixed(d.cores['other'], 2)}`).join(', ');
+  return [`- WARNING: CPU outside the measured processes during: ${list} cores (median); those figures are disturbed (another workload on the machine?)`];
+}
+
+const DRAIN_HEADER = ['consumer', 'pushes/s (spawn→last)', 'steady pushes/s', 'startup ms', 'CPU µs/push', 'consumer cores', 'redis cores', 'proxy cores', 'other cores', 'limited by'];
+
+/** The delivery section. */
+export function deliverySection(s: DeliverySummary, pushes: number, latencySeconds: number): string {
+  return [
+    `## 2. Delivery: 1 consumer process, CONSUMER_CONCURRENCY=50, QUEUE_SHARDS=16, ${pushes.toLocaleString('en-US')} pushes`,
+    '',
+    'Method: the backlog is posted through the API with no consumer running; the clock runs from the consumer',
+    'process spawn to the last push counted (process start included, shown as startup). Steady = first→last push.',
+    'Cores and CPU µs/push cover first→last push (utime+stime from /proc/<pid>/stat); "other" is the rest of the',
+    "machine's busy time (/proc/stat): kernel network work, the bench itself, anything else running.",
+    '',
+    table(DRAIN_HEADER, [drainRow('service', s.service), drainRow('no-op ceiling', s.noop), drainRow('naive axios', s.naive)]),
+    '',
+    `- service / no-op: ${fixed(s.serviceVsNoop, 2)} (steady ${fixed(s.steadyServiceVsNoop, 2)}); service / naive: ${fixed(s.serviceVsNaive, 2)} (steady ${fixed(s.steadyServiceVsNaive, 2)})`,
+    `- Cross-checks: the service consumer's push_fanout_pushes_total{outcome="delivered"} read ${pps(s.serviceMetricsDelivered)} after its drain (proxy counted ${pps(pushes)}); the naive consumer opened ${pps(s.naiveConnections)} TCP connections for ${pps(pushes)} pushes`,
+    ...disturbance([['service', s.service], ['no-op', s.noop], ['naive', s.naive]]),
+    `- Accept→proxy latency at half the steady service rate (${pps(s.latency.targetPps)}/s target, ${pps(s.latency.offeredPps)}/s offered, ${latencySeconds} s, POST start → arrival): p50 ${fixed(s.latency.p50Ms, 1)} ms, p99 ${fixed(s.latency.p99Ms, 1)} ms, max ${fixed(s.latency.maxMs, 1)} ms`,
+  ].join('\n');
+}
+
+/** The scale section. */
+export function scaleSection(s: ScaleSummary, clusterRequested: boolean): string {
+  const rows = [drainRow('1 consumer, standalone', s.one), drainRow('2 consumers, standalone', s.two)];
+  if (s.cluster) rows.push(drainRow('1 consumer, 3+3 cluster', s.cluster));
+  const lines = [`## 3. Scale (same drain as 2.)`, '', table(DRAIN_HEADER, rows), '', `- 2 consumers / 1: ${fixed(s.twoVsOne, 2)}`];
+  lines.push(...disturbance([['1 consumer', s.one], ['2 consumers', s.two], ...(s.cluster ? [['cluster', s.cluster] as const] : [])]));
+  if (s.cluster) lines.push(`- cluster / standalone (1 consumer): ${fixed(s.clusterVsStandalone, 2)} (redis cores = all 6 nodes)`);
+  for (const err of s.clusterErrors) lines.push(`- cluster drain FAILED in a run: ${err.split('\n').join('\n  ')}`);
+  if (!s.cluster && s.clusterErrors.length === 0) lines.push(clusterRequested ? '- cluster: could not be set up (see the failures below)' : '- cluster: skipped (--no-cluster)');
+  return lines.join('\n');
+}
+
+/** The soak section. */
+export function soakSection(s: SoakResult): string {
+  const w = s.afterWarmUp;
+  const rows = [
+    ['all samples (every 2 s)', mib(s.rss.firstBytes), mib(s.rss.lastBytes), mib(s.rss.minBytes), mib(s.rss.maxBytes)],
+    ['after warm-up (first 10% of pushes)', mib(w.referenceBytes), mib(s.rss.lastBytes), mib(w.minBytes), mib(w.maxBytes)],
+  ];
+  return [
+    `## Soak: ${s.pushes.toLocaleString('en-US')} pushes through one consumer in ${s.seconds.toFixed(0)} s (${pps(s.pps)}/s, posted while consuming)`,
+    '',
+    table(['consumer RSS', 'first', 'last', 'min', 'max'], rows),
+    '',
+    `- Stays within ±10% of its first post-warm-up sample: ${w.withinTolerance ? 'yes' : 'NO'} (last ${fixed(w.lastDriftPct, 1)}% from it)`,
+  ].join('\n');
+}
