@@ -31,6 +31,11 @@ export class ConsumerMetrics implements PushEvents {
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [this.registry],
   });
+  private readonly throttled = new Counter({
+    name: `${PREFIX}upstream_throttled_total`,
+    help: 'Push proxy answers of 429 Too Many Requests (each pauses every pod for its Retry-After)',
+    registers: [this.registry],
+  });
   private readonly endToEnd = new Histogram({
     name: `${PREFIX}accept_to_deliver_seconds`,
     help: 'From intake (or sendAt) to the proxy accepting the push',
@@ -74,5 +79,6 @@ export class ConsumerMetrics implements PushEvents {
   upstreamRequest(status: number, seconds: number): void {
     const statusClass = status === 0 ? 'error' : `${Math.floor(status / 100)}xx`;
     this.upstream.observe({ status_class: statusClass }, seconds);
+    if (status === 429) this.throttled.inc();
   }
 }

@@ -11,7 +11,7 @@ export class ProducerMetrics {
   readonly accepted = this.counter('messages_accepted_total', 'Messages accepted (202)');
   readonly duplicates = this.counter('messages_duplicate_total', 'Repeated message ids answered from the first intake (200)');
   readonly enqueued = this.counter('pushes_enqueued_total', 'Pushes written to the queues');
-  readonly unreplicated = this.counter('unreplicated_writes_total', 'Chunks acknowledged with fewer replica confirmations than asked');
+  readonly unreplicated = this.counter('unreplicated_writes_total', 'Intakes whose WAIT on a node got fewer replica confirmations than asked (one per node per intake)');
   readonly reroutes;
 
   constructor(depths: QueueDepths) {
