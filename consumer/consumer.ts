@@ -44,7 +44,8 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   metrics = built;
   const client = createPushClient({
     ...config.push,
-    maxSockets: config.push.concurrency,
+    // Every shard runs at least one job, so the real total may exceed the configured one.
+    maxSockets: shards.effectiveConcurrency(config.push.concurrency),
     onRetry: (n, err) => {
       built.httpRetry();
       log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request');
@@ -60,8 +61,15 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
     deadLetters: deadLetterStoreFor(config.retention, keys),
     shards: new Map(shards.queues.map((q) => [q.shard.queueName, q.shard])),
   });
+  // The probe server starts first: if its port is taken, nothing is consuming yet.
+  const probes = await startProbeServer({ registry: built.registry, isReady: () => shards.ping(READY_PING_TIMEOUT_MS) }, config.metricsPort).catch(
+    async (err: unknown) => {
+      await shards.close(1000);
+      await client.close();
+      throw err;
+    },
+  );
   shards.process(config.push.concurrency, handler, config.queue.stallIntervalMs);
-  const probes = await startProbeServer({ registry: built.registry, isReady: () => shards.ping(READY_PING_TIMEOUT_MS) }, config.metricsPort);
   return {
     shards,
     metrics: built,

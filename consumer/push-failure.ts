@@ -47,17 +47,24 @@ export async function handleFailure(deps: FailureDeps, failed: FailedPush, err: 
     deps.events.failed('transient');
     return;
   }
-  await deps.deadLetters.add(redis, shard, {
+  const letter = {
     jobId: job.id,
     shard: shard.index,
-    reason: permanent ? 'rejected' : 'retries_exhausted',
+    reason: permanent ? ('rejected' as const) : ('retries_exhausted' as const),
     status: status ?? null,
     error: reason,
     attempts: context.attempt,
     failedAt: Date.now(),
     push,
-  });
-  await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'failed');
+  };
+  try {
+    await deps.deadLetters.add(redis, shard, letter);
+    await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'failed');
+  } catch (err) {
+    // Not recorded anywhere yet: keep the job alive, so the push is retried rather than dropped unseen.
+    job.options.retries = Math.max(1, job.options.retries as number);
+    throw err;
+  }
   deps.events.failed(permanent ? 'rejected' : 'retries_exhausted');
   deps.log.warn({ ...context, status, reason }, permanent ? 'push rejected; dead-lettered' : 'push out of retries; dead-lettered');
 }

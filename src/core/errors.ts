@@ -110,8 +110,3 @@ export class PermanentPushError extends AppError {
     super(message);
   }
 }
-
-/** True for errors whose job must not be retried. */
-export function isPermanent(err: unknown): boolean {
-  return err instanceof PermanentPushError;
-}

@@ -25,13 +25,20 @@ const CLAIM = new LuaScript(`
 local state = redis.call('HGET', KEYS[1], 'state')
 local now = tonumber(ARGV[1])
 if state == 'accepted' then return {'duplicate', redis.call('HGET', KEYS[1], 'accepted')} end
-if state and tonumber(redis.call('HGET', KEYS[1], 'lease')) > now then return {'busy'} end
+-- A claim re-sent after a lost reply finds its own lease: that is still a claim, not a conflict.
+if state and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] and tonumber(redis.call('HGET', KEYS[1], 'lease')) > now then
+  return {'busy'}
+end
 redis.call('HSET', KEYS[1], 'state', 'pending', 'owner', ARGV[2], 'lease', now + tonumber(ARGV[3]))
 redis.call('EXPIRE', KEYS[1], ARGV[4])
 return {'claimed'}
 `);
 
+/** Marks accepted only if `owner` still holds the claim (a late completion must not overwrite a takeover). */
 const COMPLETE = new LuaScript(`
+local state = redis.call('HGET', KEYS[1], 'state')
+if state == 'accepted' then return 1 end
+if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then return 0 end
 redis.call('HSET', KEYS[1], 'state', 'accepted', 'accepted', ARGV[1], 'acceptedAt', ARGV[2])
 redis.call('HDEL', KEYS[1], 'owner', 'lease')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
@@ -55,9 +62,13 @@ export class MessageRecords {
     return reply[0] === 'busy' ? { kind: 'busy' } : { kind: 'claimed' };
   }
 
-  /** Marks the message accepted with its push count. */
-  async complete(client: RedisClient, shard: Shard, messageId: string, accepted: number, ttlSeconds: number): Promise<void> {
-    await COMPLETE.run(client, [this.keys.messageKey(shard, messageId)], [accepted, Date.now(), ttlSeconds]);
+  /**
+   * Marks the message accepted with its push count, if `owner` still holds
+   * the claim (or it is already accepted). False if another request took over.
+   */
+  async complete(client: RedisClient, shard: Shard, messageId: string, owner: string, accepted: number, ttlSeconds: number): Promise<boolean> {
+    const done = await COMPLETE.run(client, [this.keys.messageKey(shard, messageId)], [accepted, Date.now(), ttlSeconds, owner]);
+    return Number(done) === 1;
   }
 
   /** Gives up `owner`'s claim after a failed intake. */

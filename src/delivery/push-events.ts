@@ -16,11 +16,3 @@ export interface PushEvents {
   /** A failed run; `transient` ones will be retried through the queue. */
   failed(kind: FailureKind): void;
 }
-
-/** Ignores every event. */
-export const NO_EVENTS: PushEvents = {
-  delivered: () => undefined,
-  expired: () => undefined,
-  skipped: () => undefined,
-  failed: () => undefined,
-};

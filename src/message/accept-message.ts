@@ -57,7 +57,11 @@ export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): 
     const groups = groupByShard(recipients, deps.shards.queues.length);
     // One deadline for the whole intake (claim, save, record): a 503 comes within ENQUEUE_TIMEOUT_MS.
     await enqueuePushes(deps.shards, pushTemplate(message, now), groups, deps.policy, deadline);
-    await record((c) => deps.records.complete(c, router.shard, message.messageId, recipients.length, ttl));
+    const completed = await onShard(router, deadline, (c) =>
+      deps.records.complete(c, router.shard, message.messageId, owner, recipients.length, ttl),
+    );
+    // Our lease lapsed and another request took over: it will answer for this id; this one must not 202 too.
+    if (!completed) throw new QueueUnavailableError(`message ${message.messageId} was taken over by another request`);
     return { messageId: message.messageId, accepted: recipients.length };
   } catch (err) {
     await record((c) => deps.records.release(c, router.shard, message.messageId, owner)).catch(() => undefined);

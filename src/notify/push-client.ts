@@ -50,7 +50,7 @@ export function retryDelayMs(n: number, base: number, cap: number): number {
 
 /** Builds the client. One per consumer process. */
 export function createPushClient(options: PushClientOptions): PushClient {
-  const transport = undiciTransport(options.maxSockets);
+  const transport = undiciTransport(options.maxSockets, options.timeoutMs);
   const instance = axios.create({
     adapter: transport.adapter,
     timeout: options.timeoutMs,
@@ -66,8 +66,10 @@ export function createPushClient(options: PushClientOptions): PushClient {
       ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}),
     },
   });
-  if (options.limiter) installLimiter(instance, options.limiter);
+  // axios runs request interceptors last-added first: timing is added first so that it
+  // starts after the rate-limit wait and measures the request alone.
   if (options.onResponse) installTiming(instance, options.onResponse);
+  if (options.limiter) installLimiter(instance, options.limiter);
   installRetry(instance, options);
   return {
     async send(push) {

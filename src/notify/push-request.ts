@@ -4,6 +4,7 @@
  * this service sends twice (after a crash or a failover).
  */
 import type { PushJobData } from '../message/push-job';
+import { pushJobId } from '../queue/queue-keys';
 
 /** The JSON body POSTed to the push proxy. */
 export interface PushRequestBody {
@@ -19,9 +20,9 @@ export interface PushRequestBody {
   expiresAt: string | null;
 }
 
-/** The Idempotency-Key header value of a push. */
+/** The Idempotency-Key header value of a push: its job id, so the two can never disagree. */
 export function idempotencyKey(push: PushJobData): string {
-  return `${push.messageId}:${push.recipientId}`;
+  return pushJobId(push.messageId, push.recipientId);
 }
 
 /**

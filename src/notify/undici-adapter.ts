@@ -5,9 +5,9 @@
  * undici per request, and the push proxy is the consumer's hottest path.
  *
  * The adapter honours what the service uses of axios: method, absolute URL,
- * headers, a serialised body, `timeout` (as a time limit for the response
- * headers and body), `signal`, and `validateStatus`, which an adapter must
- * apply itself. Failures become AxiosErrors with the codes axios' own
+ * headers, a serialised body, `timeout` (undici applies it to the wait for
+ * the response headers and to each pause in the body; connecting has its own
+ * limit), `signal`, and `validateStatus`, which an adapter must apply itself. Failures become AxiosErrors with the codes axios' own
  * adapter would use, so retry rules and classification see no difference.
  */
 import { type AxiosAdapter, AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
@@ -40,9 +40,13 @@ function toAxiosError(err: unknown, config: InternalAxiosRequestConfig): AxiosEr
   return new AxiosError(message, typeof cause === 'string' ? cause : typeof code === 'string' ? code : AxiosError.ERR_NETWORK, config);
 }
 
-/** Builds the adapter over a keep-alive pool of at most `connections` per origin. */
-export function undiciTransport(connections: number): UndiciTransport {
-  const agent = new Agent({ connections, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000 });
+/**
+ * Builds the adapter over a keep-alive pool of at most `connections` per
+ * origin. `connectTimeoutMs` bounds opening a connection, which the
+ * per-request timeout (headers and body) does not cover.
+ */
+export function undiciTransport(connections: number, connectTimeoutMs: number): UndiciTransport {
+  const agent = new Agent({ connections, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000, connect: { timeout: connectTimeoutMs } });
   const adapter: AxiosAdapter = async (config) => {
     const url = new URL(config.url ?? '', config.baseURL);
     try {
@@ -57,7 +61,8 @@ export function undiciTransport(connections: number): UndiciTransport {
         signal: config.signal as AbortSignal | undefined,
       });
       const response: AxiosResponse = {
-        data: await res.body.text(),
+        // The service reads only the status; a failure's body is kept for logs.
+        data: res.statusCode < 300 ? (await res.body.dump(), '') : await res.body.text(),
         status: res.statusCode,
         statusText: '',
         headers: AxiosHeaders.from(res.headers as Record<string, string>),

@@ -1,7 +1,7 @@
 /**
  * One command connection per Redis node, shared by every shard queue on
  * that node. With auto-pipelining (see auto-pipeline), the commands of all
- * jobs in flight leave in one socket write per tick instead of one write per
+ * jobs in flight leave in one socket write per event-loop turn instead of one write per
  * shard connection; this matters more than anything else for consumer CPU.
  * Blocking and subscriber connections stay per queue (Bee-Queue makes them
  * with `duplicate()`), since they cannot be shared.
@@ -12,13 +12,16 @@
 import type { RedisClient } from 'redis';
 import type { RedisConfig, RedisEndpoint } from '../config/redis-config';
 import type { Logger } from '../core/logger';
+import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
+import { endpointKey } from './cluster-slots';
 import { createGuardedClient } from './guarded-client';
 import { redisClientOptions } from './redis-client-options';
 
 /** Shared command connections, one per node. */
 export class ConnectionPool {
   private readonly clients = new Map<string, RedisClient>();
+  private closed = false;
 
   constructor(
     private readonly redis: RedisConfig,
@@ -29,7 +32,8 @@ export class ConnectionPool {
 
   /** The live shared client for `endpoint`, created if needed. */
   get(endpoint: RedisEndpoint): RedisClient {
-    const key = `${endpoint.host}:${endpoint.port}`;
+    if (this.closed) throw new QueueUnavailableError('the connection pool is closed');
+    const key = endpointKey(endpoint);
     const existing = this.clients.get(key);
     if (existing && !isEnded(existing)) return existing;
     const client = createGuardedClient(redisClientOptions(this.redis, endpoint), (err) =>
@@ -42,6 +46,7 @@ export class ConnectionPool {
 
   /** Quits every shared client (after the queues using them have closed). */
   async closeAll(timeoutMs: number): Promise<void> {
+    this.closed = true;
     const quits = [...this.clients.values()].map(async (client) => {
       const quit = new Promise<void>((resolve) => client.quit(() => resolve()));
       await withTimeout(quit, timeoutMs, () => new Error('quit timeout')).catch(() => undefined);
@@ -52,7 +57,7 @@ export class ConnectionPool {
   }
 }
 
-/** node-redis sets `closing` once a client has been ended, by us or by its retry strategy. */
-function isEnded(client: RedisClient): boolean {
+/** True once node-redis has ended `client` (by us or by its retry strategy): it can never be used again. */
+export function isEnded(client: RedisClient): boolean {
   return (client as unknown as { closing: boolean }).closing;
 }

@@ -12,7 +12,8 @@ import type { PushTemplate } from '../message/push-job';
 import { addJobs, jobJsonFactory } from './bulk-add';
 import { type QueueKeys, pushJobId } from './queue-keys';
 import type { RedisClient } from 'redis';
-import { clientOf, onShard } from './redis-command';
+import { isEnded } from './connection-pool';
+import { onShard } from './redis-command';
 import { isRoutingError } from './redis-errors';
 import { waitForReplicas } from './replication';
 import { retryOptions } from './retry-backoff';
@@ -26,10 +27,10 @@ export interface EnqueuePolicy {
   /** How long an intake may take before it fails with 503. */
   timeoutMs: number;
   retry: JobRetryConfig;
-  /** Replicas that must have each chunk before it counts as saved (0: don't wait). */
+  /** Replicas that must have the intake's writes before a 202 (0: don't wait); WAITed once per node. */
   waitReplicas: number;
   waitTimeoutMs: number;
-  /** Told when fewer replicas than asked confirmed a chunk (degraded durability). */
+  /** Told when fewer replicas than asked confirmed a node's writes (degraded durability). */
   onUnreplicated?: (shardIndex: number, acked: number) => void;
 }
 
@@ -48,44 +49,45 @@ export async function enqueuePushes(
 ): Promise<void> {
   const options = { ...retryOptions(policy.retry), timestamp: Date.now(), ...(template.sendAt ? { delay: template.sendAt } : {}) };
   const jsonFor = jobJsonFactory({ ...template }, options);
-  const used = recipientsByShard.flatMap((r, i) => (r.length > 0 ? [shards.get(i)] : []));
   for (;;) {
+    // The connections the chunks went through: WAIT must run on those, not on whatever replaced them.
+    const written = new Map<RedisClient, number>();
     await Promise.all(
       recipientsByShard.map(async (recipients, index) => {
         for (let start = 0; start < recipients.length; start += policy.chunkSize) {
           // JSON is built per chunk, so a large room never holds all its jobs' text at once.
           const chunk = recipients.slice(start, start + policy.chunkSize);
           const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
-          await bounded(saveChunk(shards.get(index), jobs, template.sendAt, policy, deadline), deadline);
+          written.set(await bounded(saveChunk(shards.get(index), jobs, template.sendAt, policy, deadline), deadline), index);
         }
       }),
     );
     // If a node failed over before its replicas had the writes, save again on the new master.
-    if (await bounded(replicated(used, policy, deadline), deadline)) return;
+    if (await bounded(replicated(written, policy), deadline)) return;
   }
 }
 
-/** Saves one chunk; re-routes and retries until the deadline. */
-function saveChunk(router: ShardQueue, jobs: { id: string; json: string }[], sendAt: number | undefined, policy: EnqueuePolicy, deadline: number): Promise<number> {
-  return onShard(router, deadline, (client) => addJobs(client, policy.keys, router.shard, jobs, sendAt));
+/** Saves one chunk; re-routes and retries until the deadline. Resolves with the connection that took it. */
+function saveChunk(router: ShardQueue, jobs: { id: string; json: string }[], sendAt: number | undefined, policy: EnqueuePolicy, deadline: number): Promise<RedisClient> {
+  return onShard(router, deadline, async (client) => {
+    await addJobs(client, policy.keys, router.shard, jobs, sendAt);
+    return client;
+  });
 }
 
 /**
- * One WAIT per node the shards were written on. False if a node's route
- * broke meanwhile: its writes may be gone with it, so the caller saves again.
+ * One WAIT per connection the chunks were written on (one per node). False
+ * if a connection broke meanwhile: its writes may be gone with the node, so
+ * the caller saves again.
  */
-async function replicated(routers: ShardQueue[], policy: EnqueuePolicy, deadline: number): Promise<boolean> {
+async function replicated(written: Map<RedisClient, number>, policy: EnqueuePolicy): Promise<boolean> {
   if (policy.waitReplicas === 0) return true;
-  const byNode = new Map<RedisClient, ShardQueue>();
-  for (const router of routers) {
-    const queue = await router.acquire(deadline);
-    byNode.set(clientOf(queue), router);
-  }
   const outcomes = await Promise.all(
-    [...byNode].map(async ([client, router]) => {
+    [...written].map(async ([client, shardIndex]) => {
+      if (isEnded(client)) return false;
       try {
         const acked = await waitForReplicas(client, policy.waitReplicas, policy.waitTimeoutMs);
-        if (acked < policy.waitReplicas) policy.onUnreplicated?.(router.shard.index, acked);
+        if (acked < policy.waitReplicas) policy.onUnreplicated?.(shardIndex, acked);
         return true;
       } catch (err) {
         if (!isRoutingError(err)) throw err;

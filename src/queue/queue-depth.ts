@@ -64,8 +64,10 @@ export class QueueDepths {
     const now = Date.now();
     if (!this.cached || now - this.cached.at > this.maxAgeMs) {
       const depths = this.readAll();
-      // A failed read is not cached: the next caller tries again.
-      depths.catch(() => (this.cached = undefined));
+      // A failed read is not cached: the next caller tries again (unless a newer read replaced it).
+      depths.catch(() => {
+        if (this.cached?.depths === depths) this.cached = undefined;
+      });
       this.cached = { at: now, depths };
     }
     return this.cached.depths;

@@ -7,6 +7,7 @@
 import type BeeQueue = require('bee-queue');
 import type { RedisClient } from 'redis';
 import { QueueUnavailableError } from '../core/errors';
+import { withTimeout } from '../core/wait-for';
 import { commandClient } from './bee-internals';
 import { isRoutingError } from './redis-errors';
 import type { ShardQueue } from './shard-queue';
@@ -30,17 +31,19 @@ export function clientOf(queue: BeeQueue): RedisClient {
 /**
  * Runs `op` with the command connection of the shard's current queue. A
  * routing error re-routes the shard and runs `op` again, until `deadline`
- * (epoch ms). `op` must therefore be safe to repeat.
+ * (epoch ms). Each run is itself bounded by the deadline, so a frozen node
+ * cannot hold the caller past it. `op` must therefore be safe to repeat.
  */
 export async function onShard<T>(
   router: ShardQueue,
   deadline: number,
   op: (client: RedisClient, queue: BeeQueue) => Promise<T>,
 ): Promise<T> {
+  const late = (): Error => new QueueUnavailableError(`shard ${router.shard.index} did not answer in time`);
   for (;;) {
     const queue = await router.acquire(deadline);
     try {
-      return await op(clientOf(queue), queue);
+      return await withTimeout(op(clientOf(queue), queue), Math.max(1, deadline - Date.now()), late);
     } catch (err) {
       if (!isRoutingError(err)) throw err;
       router.reportError(queue, err);

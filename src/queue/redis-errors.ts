@@ -36,6 +36,9 @@ const CONNECTION_CODES = new Set([
 /** True when `err` means the shard must be re-routed and the command retried. */
 export function isRoutingError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
+  // A MULTI refused by a node that lost the slot fails with EXECABORT; node-redis keeps the causes in `errors`.
+  const inner = (err as { errors?: unknown }).errors;
+  if (Array.isArray(inner) && inner.some(isRoutingError)) return true;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (CONNECTION_CODES.has(code) || ROUTING_REPLIES.includes(code))) return true;
   if (err.name === 'AbortError') return true;

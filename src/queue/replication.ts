@@ -27,8 +27,11 @@ export function connectedReplicas(client: RedisClient): Promise<number> {
     const replicas = (role as unknown[])[2];
     return Array.isArray(replicas) ? replicas.length : 0;
   });
-  count.catch(() => replicaCounts.delete(client));
-  replicaCounts.set(client, { at: Date.now(), count });
+  const entry = { at: Date.now(), count };
+  count.catch(() => {
+    if (replicaCounts.get(client) === entry) replicaCounts.delete(client);
+  });
+  replicaCounts.set(client, entry);
   return count;
 }
 

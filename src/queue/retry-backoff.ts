@@ -52,7 +52,7 @@ export function pushBackoffDelay(job: AnyJob): number {
   return Math.max(1, Math.round(Math.max(jittered, floor)));
 }
 
-/** Registers the strategy on a queue; both producers (to create) and consumers (to retry) need it. */
+/** Registers the strategy on a queue; workers need it to compute a failed job's retry delay. */
 export function registerPushBackoff(queue: BeeQueue): void {
   queue.backoffStrategies.set(PUSH_BACKOFF, pushBackoffDelay);
 }

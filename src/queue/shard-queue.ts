@@ -119,6 +119,8 @@ export class ShardQueue {
     const queue = this.queue;
     this.queue = undefined;
     if (queue) await dropQueue(queue, timeoutMs);
+    // A build under way sees `closed` and drops its queue itself; wait for that before the pool closes.
+    await withTimeout(this.ready, timeoutMs + 500, () => new Error('connect still running')).catch(() => undefined);
   }
 
   /** (Re)builds the queue, retrying with backoff until it works or the router closes. */

@@ -15,9 +15,9 @@ import { type JobHandler, ShardQueue } from './shard-queue';
 export type QueueRole = 'producer' | 'consumer';
 
 /**
- * Producers only write: no blocking connection, no event subscription, and no
- * per-job memory (`storeJobs: false`), so a 100k-recipient message costs no
- * heap after it is saved. Consumers process, activate delayed retries, and
+ * Producers only write (through the bulk script; Bee-Queue is their
+ * connection and script loader): no blocking connection, no event
+ * subscription, no per-job memory (`storeJobs: false`). Consumers process, activate delayed retries, and
  * delete a job when it ends either way: a failed push is kept, with its
  * reason, in the dead-letter store, which is bounded, unlike Bee-Queue's
  * failed set.
@@ -85,6 +85,11 @@ export class ShardSet {
     const queue = this.queues[index];
     if (!queue) throw new RangeError(`no shard ${index} (have ${this.queues.length})`);
     return queue;
+  }
+
+  /** How many jobs run at once in total when `totalConcurrency` is split over the shards. */
+  effectiveConcurrency(totalConcurrency: number): number {
+    return splitConcurrency(totalConcurrency, this.queues.length).reduce((a, b) => a + b, 0);
   }
 
   /** Processes every shard, splitting `totalConcurrency` over them. */

@@ -148,6 +148,23 @@ describe('producer API without Redis', () => {
     }
   });
 
+  it('answers 503 within ENQUEUE_TIMEOUT_MS when Redis freezes (no answer, no error)', async () => {
+    const redis = await startRedisServer();
+    const producer = await runProducer(baseEnv({ REDIS_URL: redis.url, ENQUEUE_TIMEOUT_MS: '1000' }));
+    try {
+      expect((await postJson(`${producer.url}/v1/messages`, message(), TEST_TOKEN)).status).to.equal(202);
+      process.kill(redis.pid, 'SIGSTOP');
+      const started = Date.now();
+      const res = await postJson(`${producer.url}/v1/messages`, message({ messageId: 'frozen' }), TEST_TOKEN);
+      expect(res.status).to.equal(503);
+      expect(Date.now() - started).to.be.below(2500);
+    } finally {
+      process.kill(redis.pid, 'SIGCONT');
+      await producer.close();
+      await redis.stop();
+    }
+  });
+
   it('answers 503 when Redis dies, and recovers when it returns', async () => {
     const redis = await startRedisServer();
     const env = baseEnv({ REDIS_URL: redis.url, ENQUEUE_TIMEOUT_MS: '1000' });
