@@ -70,7 +70,17 @@ export class DeadLetterStore {
 
   /** Every dead letter of the shard, newest first. */
   async list(client: RedisClient, shard: Shard): Promise<DeadLetter[]> {
-    const ids = (await sendCommand(client, 'ZREVRANGE', [this.keys.deadLetterIndexKey(shard), 0, -1])) as string[];
+    return this.read(client, shard, -1);
+  }
+
+  /** The shard's `limit` newest dead letters and its total count: a page without reading the rest. */
+  async newest(client: RedisClient, shard: Shard, limit: number): Promise<{ total: number; letters: DeadLetter[] }> {
+    const total = Number(await sendCommand(client, 'ZCARD', [this.keys.deadLetterIndexKey(shard)]));
+    return { total, letters: total === 0 ? [] : await this.read(client, shard, limit - 1) };
+  }
+
+  private async read(client: RedisClient, shard: Shard, lastIndex: number): Promise<DeadLetter[]> {
+    const ids = (await sendCommand(client, 'ZREVRANGE', [this.keys.deadLetterIndexKey(shard), 0, lastIndex])) as string[];
     if (ids.length === 0) return [];
     const values = (await sendCommand(client, 'HMGET', [this.keys.deadLetterDataKey(shard), ...ids])) as (string | null)[];
     return values.flatMap((v) => (v ? [JSON.parse(v) as DeadLetter] : []));

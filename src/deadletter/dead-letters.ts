@@ -39,6 +39,7 @@ export async function listDeadLetters(
   limit: number,
 ): Promise<{ total: number; items: DeadLetter[] }> {
   const deadline = Date.now() + deps.timeoutMs;
+  if (filter.messageId === undefined && filter.reason === undefined) return newestPage(deps, limit, deadline);
   const perShard = await Promise.all(
     deps.shards.queues.map((router) =>
       onShard(router, deadline, async (client) => (await deps.store.list(client, router.shard)).filter((l) => matches(l, filter))),
@@ -46,6 +47,18 @@ export async function listDeadLetters(
   );
   const all = perShard.flat().sort((a, b) => b.failedAt - a.failedAt);
   return { total: all.length, items: all.slice(0, limit) };
+}
+
+/**
+ * The unfiltered page (what the dashboard polls): each shard's `limit` newest
+ * and its count, so a poll costs `limit` reads per shard, not the whole store.
+ */
+async function newestPage(deps: DeadLetterDeps, limit: number, deadline: number): Promise<{ total: number; items: DeadLetter[] }> {
+  const pages = await Promise.all(
+    deps.shards.queues.map((router) => onShard(router, deadline, (client) => deps.store.newest(client, router.shard, limit))),
+  );
+  const items = pages.flatMap((p) => p.letters).sort((a, b) => b.failedAt - a.failedAt);
+  return { total: pages.reduce((n, p) => n + p.total, 0), items: items.slice(0, limit) };
 }
 
 /** Re-enqueues matching dead letters and removes them from the store; resolves with how many. */
