@@ -9,7 +9,7 @@ import type { Middleware } from 'koa';
 import { RateLimitedError } from '../../src/core/errors';
 import type { Logger } from '../../src/core/logger';
 import { takeToken } from '../../src/notify/token-bucket';
-import { type QueueKeys, shardIndexFor } from '../../src/queue/queue-keys';
+import type { QueueKeys } from '../../src/queue/queue-keys';
 import { onShard } from '../../src/queue/redis-command';
 import type { ShardSet } from '../../src/queue/shard-set';
 import type { AuthState } from './auth';
@@ -22,7 +22,7 @@ export function rateLimitPerToken(perSecond: number, shards: ShardSet, keys: Que
   return async (ctx, next) => {
     const tokenId = ctx.state.tokenId;
     if (tokenId !== undefined) {
-      const router = shards.get(shardIndexFor(tokenId, shards.queues.length));
+      const router = shards.forKey(tokenId);
       const key = keys.apiRateKey(router.shard, tokenId);
       const waitMs = await onShard(router, Date.now() + CHECK_TIMEOUT_MS, (c) => takeToken(c, key, perSecond, perSecond)).catch(
         (err: unknown) => {

@@ -9,7 +9,6 @@ import { QueueUnavailableError } from '../core/errors';
 import { delay } from '../core/wait-for';
 import type { Claim, MessageRecords } from '../delivery/message-records';
 import { type EnqueuePolicy, enqueuePushes } from '../queue/enqueue';
-import { shardIndexFor } from '../queue/queue-keys';
 import { onShard } from '../queue/redis-command';
 import type { ShardQueue } from '../queue/shard-queue';
 import type { ShardSet } from '../queue/shard-set';
@@ -45,7 +44,7 @@ const BUSY_POLL_MS = 50;
  */
 export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): Promise<Accepted> {
   const deadline = Date.now() + deps.policy.timeoutMs;
-  const router = deps.shards.get(shardIndexFor(message.messageId, deps.shards.queues.length));
+  const router = deps.shards.forKey(message.messageId);
   const owner = randomUUID();
   const now = Date.now();
   const ttl = deps.idempotencyTtlSeconds + Math.max(0, Math.ceil(((message.sendAt ?? now) - now) / 1000));

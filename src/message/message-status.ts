@@ -6,7 +6,6 @@
  */
 import type { MessageRecords } from '../delivery/message-records';
 import type { OutcomeStore } from '../delivery/outcome-store';
-import { shardIndexFor } from '../queue/queue-keys';
 import { onShard } from '../queue/redis-command';
 import type { ShardSet } from '../queue/shard-set';
 
@@ -31,7 +30,7 @@ export interface StatusDeps {
 /** The status of `messageId`, or undefined if no accepted message has that id. */
 export async function messageStatus(deps: StatusDeps, messageId: string): Promise<MessageStatus | undefined> {
   const deadline = Date.now() + deps.timeoutMs;
-  const home = deps.shards.get(shardIndexFor(messageId, deps.shards.queues.length));
+  const home = deps.shards.forKey(messageId);
   const record = await onShard(home, deadline, (c) => deps.records.read(c, home.shard, messageId));
   if (record?.state !== 'accepted') return undefined;
   const perShard = await Promise.all(

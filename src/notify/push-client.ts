@@ -13,6 +13,7 @@ import axios, { type AxiosError, type AxiosInstance, isAxiosError } from 'axios'
 import axiosRetry, { retryAfter } from 'axios-retry';
 import type { ConsumerConfig } from '../config/consumer-config';
 import type { PushJobData } from '../message/push-job';
+import { equalJitter } from '../queue/retry-backoff';
 import { classifyFailure, isTransientFailure } from './classify-failure';
 import { idempotencyKey, pushRequestBody } from './push-request';
 import type { RateLimiter } from './rate-limiter';
@@ -42,10 +43,9 @@ export interface PushClient {
   close(): Promise<void>;
 }
 
-/** Exponential delay with equal jitter for in-attempt retry `n` (1-based), capped. */
+/** The delay before in-attempt retry `n` (1-based): the same jittered, capped backoff as the queue's. */
 export function retryDelayMs(n: number, base: number, cap: number): number {
-  const nominal = Math.min(cap, base * 2 ** (n - 1));
-  return nominal / 2 + (Math.random() * nominal) / 2;
+  return equalJitter(base, cap, n - 1);
 }
 
 /** Builds the client. One per consumer process. */

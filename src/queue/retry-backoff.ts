@@ -44,12 +44,21 @@ export function pushBackoffDelay(job: AnyJob): number {
   // Bee-Queue calls this before recording the current failure, so the count
   // of stored stack traces is the number of earlier failures.
   const failures = (job.options.stacktraces as unknown[]).length;
-  const nominal = Math.min(backoff.max, backoff.delay * 2 ** failures);
-  const jittered = nominal / 2 + (Math.random() * nominal) / 2;
+  const jittered = equalJitter(backoff.delay, backoff.max, failures);
   const floor = retryAfterHints.get(job) ?? 0;
   retryAfterHints.delete(job);
   // 0 would mean "retry at once, skipping the delayed set"; keep at least 1 ms.
   return Math.max(1, Math.round(Math.max(jittered, floor)));
+}
+
+/**
+ * Exponential backoff with "equal jitter": `base * 2^exponent`, capped at
+ * `cap`, then half of it fixed and half random, so retries spread out but
+ * never come sooner than half the nominal delay. Used by both retry layers.
+ */
+export function equalJitter(base: number, cap: number, exponent: number): number {
+  const nominal = Math.min(cap, base * 2 ** exponent);
+  return nominal / 2 + (Math.random() * nominal) / 2;
 }
 
 /** Registers the strategy on a queue; workers need it to compute a failed job's retry delay. */

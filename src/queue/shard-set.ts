@@ -8,7 +8,7 @@ import type { Logger } from '../core/logger';
 import { ConnectionPool } from './connection-pool';
 import { createResolver } from './create-resolver';
 import type { EndpointResolver } from './endpoint-resolver';
-import { buildShards, type Shard } from './queue-keys';
+import { buildShards, type Shard, shardIndexFor } from './queue-keys';
 import { type JobHandler, ShardQueue } from './shard-queue';
 
 /** What a process does with its queues; decides Bee-Queue's settings. */
@@ -85,6 +85,11 @@ export class ShardSet {
     const queue = this.queues[index];
     if (!queue) throw new RangeError(`no shard ${index} (have ${this.queues.length})`);
     return queue;
+  }
+
+  /** The router of the shard `key` (a message or token id) hashes to. */
+  forKey(key: string): ShardQueue {
+    return this.get(shardIndexFor(key, this.queues.length));
   }
 
   /** How many jobs run at once in total when `totalConcurrency` is split over the shards. */
