@@ -9,7 +9,6 @@ import type { Logger } from '../src/core/logger';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
 import { OutcomeStore } from '../src/delivery/outcome-store';
 import { ConsumerMetrics } from '../src/metrics/consumer-metrics';
-import { rerouteCause } from '../src/metrics/shared-metrics';
 import { createPushClient } from '../src/notify/push-client';
 import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
@@ -37,7 +36,7 @@ export interface Consumer {
 /** Builds the consumer and starts processing every shard. `resolver` overrides slot routing (tests). */
 export async function startConsumer(config: ConsumerConfig, log: Logger, resolver?: EndpointResolver): Promise<Consumer> {
   let metrics: ConsumerMetrics | undefined;
-  const onReroute = (_: unknown, reason: string): void => void metrics?.reroutes.inc({ cause: rerouteCause(reason) });
+  const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
   const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff, resolver, onReroute });
   const keys = new QueueKeys(config.queue.prefix);
   const built = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));

@@ -14,7 +14,6 @@ import { MessageRecords } from '../src/delivery/message-records';
 import { OutcomeStore } from '../src/delivery/outcome-store';
 import { ProducerMetrics } from '../src/metrics/producer-metrics';
 import { openApiDocument } from '../src/openapi/openapi-document';
-import { rerouteCause } from '../src/metrics/shared-metrics';
 import { QueueDepths } from '../src/queue/queue-depth';
 import { QueueKeys } from '../src/queue/queue-keys';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
@@ -40,7 +39,7 @@ const DEPTH_MAX_AGE_MS = 2000;
 /** Builds the producer's queues and API. `resolver` overrides slot routing (tests). */
 export function createProducer(config: ProducerConfig, log: Logger, resolver?: EndpointResolver): Producer {
   let metrics: ProducerMetrics | undefined;
-  const onReroute = (_: unknown, reason: string): void => void metrics?.reroutes.inc({ cause: rerouteCause(reason) });
+  const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
   const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff, resolver, onReroute });
   const keys = new QueueKeys(config.queue.prefix);
   const depths = new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2);

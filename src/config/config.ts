@@ -102,6 +102,15 @@ export function jobRetryShape() {
   };
 }
 
+/** The job retry policy from the parsed variables of {@link jobRetryShape}, with its cross-field check. */
+export function jobRetryFrom(
+  v: { JOB_RETRIES: number; JOB_BACKOFF_MS: number; JOB_BACKOFF_MAX_MS: number },
+  problem: (message: string) => void,
+): JobRetryConfig {
+  if (v.JOB_BACKOFF_MAX_MS < v.JOB_BACKOFF_MS) problem('JOB_BACKOFF_MAX_MS must be at least JOB_BACKOFF_MS');
+  return { retries: v.JOB_RETRIES, backoffBaseMs: v.JOB_BACKOFF_MS, backoffMaxMs: v.JOB_BACKOFF_MAX_MS };
+}
+
 const producerShape = {
   ...commonShape,
   HOST: envPattern(/^\S+$/, 'must be a host name or address', '0.0.0.0'),
@@ -136,7 +145,6 @@ export function parseProducerConfig(env: Env): ProducerConfig {
     if (v.API_TOKENS.some((t) => t.length < MIN_TOKEN_LENGTH)) {
       problem(`API_TOKENS: every token must be at least ${MIN_TOKEN_LENGTH} characters`);
     }
-    if (v.JOB_BACKOFF_MAX_MS < v.JOB_BACKOFF_MS) problem('JOB_BACKOFF_MAX_MS must be at least JOB_BACKOFF_MS');
     if (v.HTTP_REQUEST_TIMEOUT_MS < v.HTTP_HEADERS_TIMEOUT_MS) {
       problem('HTTP_REQUEST_TIMEOUT_MS must be at least HTTP_HEADERS_TIMEOUT_MS');
     }
@@ -159,7 +167,7 @@ export function parseProducerConfig(env: Env): ProducerConfig {
         waitReplicas: v.REDIS_WAIT_REPLICAS ?? (v.REDIS_CLUSTER_NODES ? 1 : 0),
         waitTimeoutMs: v.REDIS_WAIT_TIMEOUT_MS,
       },
-      jobRetry: { retries: v.JOB_RETRIES, backoffBaseMs: v.JOB_BACKOFF_MS, backoffMaxMs: v.JOB_BACKOFF_MAX_MS },
+      jobRetry: jobRetryFrom(v, problem),
     };
   });
 }

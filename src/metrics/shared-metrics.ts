@@ -9,15 +9,6 @@ import type { QueueDepths } from '../queue/queue-depth';
 /** Metric names start with this. */
 export const PREFIX = 'push_fanout_';
 
-/** Groups a re-route reason into a small, fixed set of label values. */
-export function rerouteCause(reason: string): string {
-  const word = reason.split(' ', 1)[0] ?? '';
-  if (['MOVED', 'ASK', 'TRYAGAIN', 'CLUSTERDOWN', 'READONLY', 'UNBLOCKED', 'MASTERDOWN', 'LOADING', 'NOSCRIPT'].includes(word)) {
-    return word.toLowerCase();
-  }
-  return 'connection';
-}
-
 /** Registers the shared metrics; returns the re-route counter to feed. */
 export function registerSharedMetrics(registry: Registry, depths: QueueDepths): Counter<'cause'> {
   collectDefaultMetrics({ register: registry, prefix: PREFIX });

@@ -33,6 +33,21 @@ const CONNECTION_CODES = new Set([
   'EAI_AGAIN',
 ]);
 
+/**
+ * A short, fixed label for why a routing error happened (`moved`, `readonly`,
+ * ..., or `connection`), for metrics. Looks inside EXECABORT like
+ * {@link isRoutingError} does.
+ */
+export function routingCause(err: unknown): string {
+  if (!(err instanceof Error)) return 'connection';
+  const inner = (err as { errors?: unknown }).errors;
+  const cause = Array.isArray(inner) ? inner.find(isRoutingError) : undefined;
+  if (cause) return routingCause(cause);
+  const code = (err as { code?: unknown }).code;
+  const word = typeof code === 'string' && ROUTING_REPLIES.includes(code) ? code : (err.message.split(' ', 1)[0] ?? '');
+  return ROUTING_REPLIES.includes(word) ? word.toLowerCase() : 'connection';
+}
+
 /** True when `err` means the shard must be re-routed and the command retried. */
 export function isRoutingError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;

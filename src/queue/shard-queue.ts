@@ -18,7 +18,7 @@ import type { ConnectionPool } from './connection-pool';
 import type { EndpointResolver } from './endpoint-resolver';
 import type { Shard } from './queue-keys';
 import { CONNECT_TIMEOUT_MS } from './redis-client-options';
-import { isRoutingError } from './redis-errors';
+import { isRoutingError, routingCause } from './redis-errors';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
 export type JobHandler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;
@@ -36,8 +36,8 @@ export interface ShardQueueOptions {
   log: Logger;
   /** Runs on every new queue before use, e.g. to register backoff strategies. */
   prepare?: (queue: BeeQueue) => void;
-  /** Told about every re-route, e.g. to count them. */
-  onReroute?: (shard: Shard, reason: string) => void;
+  /** Told about every re-route with its cause label (see routingCause), e.g. to count them. */
+  onReroute?: (shard: Shard, cause: string) => void;
 }
 
 /** Upper bound of the pause between two failed attempts to (re)build the queue. */
@@ -89,7 +89,7 @@ export class ShardQueue {
     if (this.closed || queue !== this.queue) return;
     const reason = err instanceof Error ? err.message : String(err);
     this.options.log.warn({ shard: this.shard.index, reason }, 'shard lost its Redis route; re-routing');
-    this.options.onReroute?.(this.shard, reason);
+    this.options.onReroute?.(this.shard, routingCause(err));
     this.queue = undefined;
     this.options.resolver.invalidate();
     void dropQueue(queue, 0);

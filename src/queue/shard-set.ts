@@ -44,7 +44,7 @@ export interface ShardSetOptions {
   role: QueueRole;
   log: Logger;
   prepare?: (queue: BeeQueue) => void;
-  onReroute?: (shard: Shard, reason: string) => void;
+  onReroute?: (shard: Shard, cause: string) => void;
   /** Overrides the resolver built from the config (tests point queues at the wrong node). */
   resolver?: EndpointResolver | undefined;
 }

@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { isRoutingError, routingCause } from '../../../src/queue/redis-errors';
+
+function replyError(message: string, code?: string): Error {
+  return Object.assign(new Error(message), code ? { code } : {});
+}
+
+describe('redis-errors', () => {
+  it('treats cluster redirections and lost connections as routing errors, with a fixed cause label', () => {
+    expect(routingCause(replyError('MOVED 3999 127.0.0.1:7001'))).to.equal('moved');
+    expect(routingCause(replyError("READONLY You can't write against a read only replica."))).to.equal('readonly');
+    expect(routingCause(replyError('UNBLOCKED force unblock from blocking operation'))).to.equal('unblocked');
+    const lost = replyError('Redis connection lost and command aborted.', 'UNCERTAIN_STATE');
+    expect(isRoutingError(lost)).to.equal(true);
+    expect(routingCause(lost)).to.equal('connection');
+  });
+
+  it('looks inside EXECABORT for the reason a MULTI was refused', () => {
+    const aborted = Object.assign(replyError('EXECABORT Transaction discarded because of previous errors.', 'EXECABORT'), {
+      errors: [replyError('MOVED 866 127.0.0.1:7002')],
+    });
+    expect(isRoutingError(aborted)).to.equal(true);
+    expect(routingCause(aborted)).to.equal('moved');
+  });
+
+  it('does not treat command errors as routing errors', () => {
+    expect(isRoutingError(replyError('WRONGTYPE Operation against a key holding the wrong kind of value'))).to.equal(false);
+    expect(isRoutingError(replyError('OOM command not allowed when used memory > maxmemory'))).to.equal(false);
+    expect(isRoutingError('MOVED')).to.equal(false);
+  });
+});
