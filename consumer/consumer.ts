@@ -12,6 +12,7 @@ import { ConsumerMetrics } from '../src/metrics/consumer-metrics';
 import { createPushClient } from '../src/notify/push-client';
 import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
+import { LaneGate, planLanes } from '../src/queue/lane-scheduler';
 import { QueueDepths } from '../src/queue/queue-depth';
 import { QueueKeys } from '../src/queue/queue-keys';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
@@ -27,6 +28,8 @@ const READY_PING_TIMEOUT_MS = 1000;
 /** A running consumer. */
 export interface Consumer {
   shards: ShardSet;
+  /** Admits each lane's jobs by the lane plan. */
+  gate: LaneGate;
   metrics: ConsumerMetrics;
   probes: http.Server & { port: number };
   /** Stops taking jobs, lets running pushes finish within `timeoutMs`, closes connections and the probe server. */
@@ -41,10 +44,14 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   const keys = new QueueKeys(config.queue.prefix);
   const built = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));
   metrics = built;
+  const plan = planLanes(config.push.concurrency, config.lanes);
+  const gate = new LaneGate(plan);
+  built.trackLanes(gate);
   const client = createPushClient({
     ...config.push,
-    // Every shard runs at least one job, so the real total may exceed the configured one.
-    maxSockets: shards.effectiveConcurrency(config.push.concurrency),
+    // One socket per job either lane may run, so an interactive push never waits for a connection
+    // held by bulk (every shard runs at least one job, so the real total may exceed the configured one).
+    maxSockets: shards.effectiveConcurrency(plan.caps),
     onRetry: (n, err) => {
       built.httpRetry();
       log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request');
@@ -68,9 +75,10 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
       throw err;
     },
   );
-  shards.process(config.push.concurrency, handler, config.queue.stallIntervalMs);
+  shards.process(plan.caps, (lane) => gate.wrap(lane, handler), config.queue.stallIntervalMs);
   return {
     shards,
+    gate,
     metrics: built,
     probes,
     async close(timeoutMs) {

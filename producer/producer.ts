@@ -56,6 +56,7 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
       shards,
       records,
       idempotencyTtlSeconds: config.retention.idempotencyTtlSeconds,
+      bulkMinRecipients: config.intake.bulkMinRecipients,
       policy: {
         keys,
         chunkSize: config.intake.chunkSize,

@@ -66,6 +66,8 @@ export interface ProducerConfig extends CommonConfig {
   apiTokens: string[];
   intake: {
     maxRecipients: number;
+    /** Messages with at least this many pushes travel in the bulk lane. */
+    bulkMinRecipients: number;
     chunkSize: number;
     enqueueTimeoutMs: number;
     /** Replicas that must confirm each write before a 202 (WAIT); 0 to not wait. */
@@ -122,6 +124,7 @@ const producerShape = {
   HTTP_KEEPALIVE_TIMEOUT_MS: envInt(5_000, 100, 600_000),
   API_RATE_LIMIT: envInt(0, 0, 1_000_000),
   MAX_RECIPIENTS: envInt(100_000, 1, 1_000_000),
+  BULK_MIN_RECIPIENTS: envInt(1000, 1, 1_000_000),
   // One Lua call per chunk; Lua's unpack takes at most ~8000 values (2 per job).
   ENQUEUE_CHUNK_SIZE: envInt(1000, 1, 2000),
   ENQUEUE_TIMEOUT_MS: envInt(5000, 100, 120_000),
@@ -161,6 +164,7 @@ export function parseProducerConfig(env: Env): ProducerConfig {
       apiTokens: v.API_TOKENS,
       intake: {
         maxRecipients: v.MAX_RECIPIENTS,
+        bulkMinRecipients: v.BULK_MIN_RECIPIENTS,
         chunkSize: v.ENQUEUE_CHUNK_SIZE,
         enqueueTimeoutMs: v.ENQUEUE_TIMEOUT_MS,
         // A cluster has replicas to wait for; a standalone server usually has none.

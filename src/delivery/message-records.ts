@@ -7,24 +7,27 @@
  * again, which job ids and delivery markers make harmless.
  */
 import type { RedisClient } from 'redis';
+import { type Lane, storedLane } from '../queue/lane';
 import { LuaScript } from '../queue/lua-script';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
 import { sendCommand } from '../queue/redis-command';
 
 /** The result of trying to claim a message id. */
-export type Claim = { kind: 'claimed' } | { kind: 'duplicate'; accepted: number } | { kind: 'busy' };
+export type Claim = { kind: 'claimed' } | { kind: 'duplicate'; accepted: number; lane: Lane } | { kind: 'busy' };
 
 /** A message's record as stored. */
 export interface MessageRecord {
   state: 'pending' | 'accepted';
   accepted: number;
   acceptedAt: number;
+  /** The lane its pushes took; records from before lanes have none and took today's interactive lane. */
+  lane: Lane;
 }
 
 const CLAIM = new LuaScript(`
 local state = redis.call('HGET', KEYS[1], 'state')
 local now = tonumber(ARGV[1])
-if state == 'accepted' then return {'duplicate', redis.call('HGET', KEYS[1], 'accepted')} end
+if state == 'accepted' then return {'duplicate', redis.call('HGET', KEYS[1], 'accepted'), redis.call('HGET', KEYS[1], 'lane')} end
 -- A claim re-sent after a lost reply finds its own lease: that is still a claim, not a conflict.
 if state and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] and tonumber(redis.call('HGET', KEYS[1], 'lease')) > now then
   return {'busy'}
@@ -39,7 +42,7 @@ const COMPLETE = new LuaScript(`
 local state = redis.call('HGET', KEYS[1], 'state')
 if state == 'accepted' then return 1 end
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'accepted', 'accepted', ARGV[1], 'acceptedAt', ARGV[2])
+redis.call('HSET', KEYS[1], 'state', 'accepted', 'accepted', ARGV[1], 'acceptedAt', ARGV[2], 'lane', ARGV[5])
 redis.call('HDEL', KEYS[1], 'owner', 'lease')
 redis.call('EXPIRE', KEYS[1], ARGV[3])
 return 1
@@ -57,17 +60,17 @@ export class MessageRecords {
 
   /** Tries to claim `messageId` for an intake by `owner`, for `leaseMs`. */
   async claim(client: RedisClient, shard: Shard, messageId: string, owner: string, leaseMs: number, ttlSeconds: number): Promise<Claim> {
-    const reply = (await CLAIM.run(client, [this.keys.messageKey(shard, messageId)], [Date.now(), owner, leaseMs, ttlSeconds])) as string[];
-    if (reply[0] === 'duplicate') return { kind: 'duplicate', accepted: Number(reply[1]) };
+    const reply = (await CLAIM.run(client, [this.keys.messageKey(shard, messageId)], [Date.now(), owner, leaseMs, ttlSeconds])) as (string | null)[];
+    if (reply[0] === 'duplicate') return { kind: 'duplicate', accepted: Number(reply[1]), lane: storedLane(reply[2]) };
     return reply[0] === 'busy' ? { kind: 'busy' } : { kind: 'claimed' };
   }
 
   /**
-   * Marks the message accepted with its push count, if `owner` still holds
-   * the claim (or it is already accepted). False if another request took over.
+   * Marks the message accepted with its push count and lane, if `owner` still
+   * holds the claim (or it is already accepted). False if another request took over.
    */
-  async complete(client: RedisClient, shard: Shard, messageId: string, owner: string, accepted: number, ttlSeconds: number): Promise<boolean> {
-    const done = await COMPLETE.run(client, [this.keys.messageKey(shard, messageId)], [accepted, Date.now(), ttlSeconds, owner]);
+  async complete(client: RedisClient, shard: Shard, messageId: string, owner: string, accepted: { count: number; lane: Lane }, ttlSeconds: number): Promise<boolean> {
+    const done = await COMPLETE.run(client, [this.keys.messageKey(shard, messageId)], [accepted.count, Date.now(), ttlSeconds, owner, accepted.lane]);
     return Number(done) === 1;
   }
 
@@ -78,9 +81,10 @@ export class MessageRecords {
 
   /** The record of `messageId`, if there is one. */
   async read(client: RedisClient, shard: Shard, messageId: string): Promise<MessageRecord | undefined> {
-    const reply = (await sendCommand(client, 'HMGET', [this.keys.messageKey(shard, messageId), 'state', 'accepted', 'acceptedAt'])) as (string | null)[];
-    const [state, accepted, acceptedAt] = reply;
+    const key = this.keys.messageKey(shard, messageId);
+    const reply = (await sendCommand(client, 'HMGET', [key, 'state', 'accepted', 'acceptedAt', 'lane'])) as (string | null)[];
+    const [state, accepted, acceptedAt, lane] = reply;
     if (state !== 'pending' && state !== 'accepted') return undefined;
-    return { state, accepted: Number(accepted ?? 0), acceptedAt: Number(acceptedAt ?? 0) };
+    return { state, accepted: Number(accepted ?? 0), acceptedAt: Number(acceptedAt ?? 0), lane: storedLane(lane) };
   }
 }

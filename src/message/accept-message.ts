@@ -9,6 +9,7 @@ import { QueueUnavailableError } from '../core/errors';
 import { delay } from '../core/wait-for';
 import type { Claim, MessageRecords } from '../delivery/message-records';
 import { type EnqueuePolicy, enqueuePushes } from '../queue/enqueue';
+import { type Lane, laneFor } from '../queue/lane';
 import { onShard } from '../queue/redis-command';
 import type { ShardQueue } from '../queue/shard-queue';
 import type { ShardSet } from '../queue/shard-set';
@@ -23,6 +24,8 @@ export interface IntakeDeps {
   records: MessageRecords;
   /** How long a message id is remembered after its pushes are due. */
   idempotencyTtlSeconds: number;
+  /** Messages with at least this many pushes travel in the bulk lane. */
+  bulkMinRecipients: number;
 }
 
 /** The outcome of an intake. */
@@ -30,6 +33,8 @@ export interface Accepted {
   messageId: string;
   /** Pushes enqueued: recipients without the sender and without repeats. */
   accepted: number;
+  /** The lane the pushes travel in. */
+  lane: Lane;
   /** True when this message id had been accepted before; nothing new was enqueued. */
   duplicate?: true;
 }
@@ -49,19 +54,20 @@ export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): 
   const now = Date.now();
   const ttl = deps.idempotencyTtlSeconds + Math.max(0, Math.ceil(((message.sendAt ?? now) - now) / 1000));
   const claim = await claimOrWait(deps, router, message.messageId, owner, ttl, deadline);
-  if (claim.kind === 'duplicate') return { messageId: message.messageId, accepted: claim.accepted, duplicate: true };
+  if (claim.kind === 'duplicate') return { messageId: message.messageId, accepted: claim.accepted, lane: claim.lane, duplicate: true };
   const record = (fn: (client: RedisClient) => Promise<void>): Promise<void> => onShard(router, deadline, fn);
   try {
     const recipients = uniqueRecipients(message.recipientIds, message.senderId);
-    const groups = groupByShard(recipients, deps.shards.queues.length);
+    // Decided from the message alone, so a retry after a failed intake picks the same lane.
+    const lane = laneFor(recipients.length, message.lane, deps.bulkMinRecipients);
+    const groups = groupByShard(recipients, deps.shards.shardCount);
     // One deadline for the whole intake (claim, save, record): a 503 comes within ENQUEUE_TIMEOUT_MS.
-    await enqueuePushes(deps.shards, pushTemplate(message, now), groups, deps.policy, deadline);
-    const completed = await onShard(router, deadline, (c) =>
-      deps.records.complete(c, router.shard, message.messageId, owner, recipients.length, ttl),
-    );
+    await enqueuePushes(deps.shards, lane, pushTemplate(message, now), groups, deps.policy, deadline);
+    const accepted = { count: recipients.length, lane };
+    const completed = await onShard(router, deadline, (c) => deps.records.complete(c, router.shard, message.messageId, owner, accepted, ttl));
     // Our lease lapsed and another request took over: it will answer for this id; this one must not 202 too.
     if (!completed) throw new QueueUnavailableError(`message ${message.messageId} was taken over by another request`);
-    return { messageId: message.messageId, accepted: recipients.length };
+    return { messageId: message.messageId, accepted: recipients.length, lane };
   } catch (err) {
     await record((c) => deps.records.release(c, router.shard, message.messageId, owner)).catch(() => undefined);
     throw err;

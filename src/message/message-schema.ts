@@ -74,6 +74,10 @@ export function messageSchema(maxRecipients: number) {
       .max(MAX_TTL_SECONDS, `must be at most ${MAX_TTL_SECONDS}`)
       .optional(),
     sendAt: sendAtSchema.optional(),
+    lane: z
+      .enum(['auto', 'bulk'], { message: 'must be "auto" or "bulk"' })
+      .optional()
+      .describe('"bulk" sends the pushes in the bulk lane whatever the room size (marketing, digests); "auto" (the default) picks by recipient count'),
   });
 }
 

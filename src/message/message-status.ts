@@ -6,12 +6,15 @@
  */
 import type { MessageRecords } from '../delivery/message-records';
 import type { OutcomeStore } from '../delivery/outcome-store';
+import type { Lane } from '../queue/lane';
 import { onShard } from '../queue/redis-command';
 import type { ShardSet } from '../queue/shard-set';
 
 /** A message's delivery status. */
 export interface MessageStatus {
   messageId: string;
+  /** The lane the message's pushes took. */
+  lane: Lane;
   accepted: number;
   delivered: number;
   failed: number;
@@ -33,13 +36,15 @@ export async function messageStatus(deps: StatusDeps, messageId: string): Promis
   const home = deps.shards.forKey(messageId);
   const record = await onShard(home, deadline, (c) => deps.records.read(c, home.shard, messageId));
   if (record?.state !== 'accepted') return undefined;
+  // Outcomes live in the slots of the shards the pushes were queued on: the message's lane.
   const perShard = await Promise.all(
-    deps.shards.queues.map((router) => onShard(router, deadline, (c) => deps.outcomes.counts(c, router.shard, messageId))),
+    deps.shards.lane(record.lane).map((router) => onShard(router, deadline, (c) => deps.outcomes.counts(c, router.shard, messageId))),
   );
   const sum = (key: 'delivered' | 'failed' | 'expired'): number => perShard.reduce((n, c) => n + c[key], 0);
   const [delivered, failed, expired] = [sum('delivered'), sum('failed'), sum('expired')];
   return {
     messageId,
+    lane: record.lane,
     accepted: record.accepted,
     delivered,
     failed,

@@ -2,9 +2,11 @@
  * The consumer's metrics: what happened to each push, how the upstream
  * answered and how fast, and how long pushes took from intake to delivery.
  */
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FailureKind, PushEvents } from '../delivery/push-events';
 import type { PushJobData } from '../message/push-job';
+import { LANES } from '../queue/lane';
+import type { LaneGate } from '../queue/lane-scheduler';
 import type { QueueDepths } from '../queue/queue-depth';
 import { PREFIX, registerSharedMetrics } from './shared-metrics';
 
@@ -45,6 +47,20 @@ export class ConsumerMetrics implements PushEvents {
 
   constructor(depths: QueueDepths) {
     this.reroutes = registerSharedMetrics(this.registry, depths);
+  }
+
+  /** Reports each lane's running pushes, and the bulk pushes taken but waiting for a slot. */
+  trackLanes(gate: LaneGate): void {
+    const gauge = new Gauge({
+      name: `${PREFIX}lane_in_flight`,
+      help: 'Pushes of this consumer per lane: running, or (bulk only) taken from Redis and waiting for a slot',
+      labelNames: ['lane', 'state'],
+      registers: [this.registry],
+      collect() {
+        for (const lane of LANES) gauge.set({ lane, state: 'running' }, gate.inFlight(lane));
+        gauge.set({ lane: 'bulk', state: 'gated' }, gate.bulkWaiting);
+      },
+    });
   }
 
   /** Counts a delivery and its accept→deliver latency. */

@@ -17,6 +17,7 @@ import { onShard } from './redis-command';
 import { isRoutingError } from './redis-errors';
 import { waitForReplicas } from './replication';
 import { retryOptions } from './retry-backoff';
+import type { Lane } from './lane';
 import type { ShardQueue } from './shard-queue';
 import type { ShardSet } from './shard-set';
 
@@ -35,13 +36,15 @@ export interface EnqueuePolicy {
 }
 
 /**
- * Saves one push per recipient. Resolves only when every push is in Redis;
+ * Saves one push per recipient on `lane`'s shards. Resolves only when every
+ * push is in Redis;
  * rejects with {@link QueueUnavailableError} if that cannot be done by the
  * deadline. A rejected call may have saved some pushes; calling again with the
  * same message saves the rest and duplicates none of those still queued.
  */
 export async function enqueuePushes(
   shards: ShardSet,
+  lane: Lane,
   template: PushTemplate,
   recipientsByShard: readonly string[][],
   policy: EnqueuePolicy,
@@ -58,7 +61,7 @@ export async function enqueuePushes(
           // JSON is built per chunk, so a large room never holds all its jobs' text at once.
           const chunk = recipients.slice(start, start + policy.chunkSize);
           const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
-          written.set(await bounded(saveChunk(shards.get(index), jobs, template.sendAt, policy, deadline), deadline), index);
+          written.set(await bounded(saveChunk(shards.get(index, lane), jobs, template.sendAt, policy, deadline), deadline), index);
         }
       }),
     );

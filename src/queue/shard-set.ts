@@ -8,6 +8,7 @@ import type { Logger } from '../core/logger';
 import { ConnectionPool } from './connection-pool';
 import { createResolver } from './create-resolver';
 import type { EndpointResolver } from './endpoint-resolver';
+import { LANES, type Lane, type LaneConcurrency } from './lane';
 import { buildShards, type Shard, shardIndexFor } from './queue-keys';
 import { type JobHandler, ShardQueue } from './shard-queue';
 
@@ -49,58 +50,91 @@ export interface ShardSetOptions {
   resolver?: EndpointResolver | undefined;
 }
 
-/** The process's shard queues, indexed by shard number. */
+/** The process's shard queues: one set per lane, each indexed by shard number. */
 export class ShardSet {
   private constructor(
-    readonly queues: readonly ShardQueue[],
-    private readonly pool: ConnectionPool,
+    private readonly lanes: ReadonlyMap<Lane, readonly ShardQueue[]>,
+    private readonly pools: readonly ConnectionPool[],
   ) {}
 
-  /** Builds one router per shard; connections open in the background. */
+  /**
+   * Builds one router per shard and lane; connections open in the
+   * background. Each lane has its own shared command connections, so a
+   * broadcast's intake or drain never queues a conversation's commands
+   * behind its own on one socket.
+   */
   static create(options: ShardSetOptions): ShardSet {
     const { config, role, log } = options;
     const resolver = options.resolver ?? createResolver(config.redis);
     const settings = settingsFor(role, config);
-    // Each shard's queue adds an error listener to its node's shared client.
-    const pool = new ConnectionPool(config.redis, config.queue.shards + 16, log);
-    const queues = buildShards(config.queue.shards).map(
-      (shard) =>
-        new ShardQueue({
-          shard,
-          prefix: config.queue.prefix,
-          redis: config.redis,
-          resolver,
-          settings,
-          pool,
-          log,
-          prepare: options.prepare,
-          onReroute: options.onReroute,
-        }),
-    );
-    return new ShardSet(queues, pool);
+    const pools: ConnectionPool[] = [];
+    const lanes = new Map<Lane, ShardQueue[]>();
+    for (const lane of LANES) {
+      // Each shard's queue adds an error listener to its node's shared client.
+      const pool = new ConnectionPool(config.redis, config.queue.shards + 16, log);
+      pools.push(pool);
+      const queues = buildShards(config.queue.shards, lane).map(
+        (shard) =>
+          new ShardQueue({
+            shard,
+            prefix: config.queue.prefix,
+            redis: config.redis,
+            resolver,
+            settings,
+            pool,
+            log,
+            prepare: options.prepare,
+            onReroute: options.onReroute,
+          }),
+      );
+      lanes.set(lane, queues);
+    }
+    return new ShardSet(lanes, pools);
   }
 
-  /** The router of shard `index`. */
-  get(index: number): ShardQueue {
-    const queue = this.queues[index];
-    if (!queue) throw new RangeError(`no shard ${index} (have ${this.queues.length})`);
+  /** Every router of every lane, interactive lane first. */
+  get queues(): readonly ShardQueue[] {
+    return LANES.flatMap((lane) => this.lane(lane));
+  }
+
+  /** Shards per lane. */
+  get shardCount(): number {
+    return this.lane('interactive').length;
+  }
+
+  /** The routers of one lane, by shard number. */
+  lane(lane: Lane): readonly ShardQueue[] {
+    return this.lanes.get(lane) ?? [];
+  }
+
+  /** The router of shard `index` of `lane`. */
+  get(index: number, lane: Lane = 'interactive'): ShardQueue {
+    const queue = this.lane(lane)[index];
+    if (!queue) throw new RangeError(`no ${lane} shard ${index} (have ${this.shardCount})`);
     return queue;
   }
 
-  /** The router of the shard `key` (a message or token id) hashes to. */
+  /**
+   * The router of the interactive shard `key` (a message or token id)
+   * hashes to: the home of per-message and per-token records, whatever lane
+   * the message's pushes take, as before lanes existed.
+   */
   forKey(key: string): ShardQueue {
-    return this.get(shardIndexFor(key, this.queues.length));
+    return this.get(shardIndexFor(key, this.shardCount));
   }
 
-  /** How many jobs run at once in total when `totalConcurrency` is split over the shards. */
-  effectiveConcurrency(totalConcurrency: number): number {
-    return splitConcurrency(totalConcurrency, this.queues.length).reduce((a, b) => a + b, 0);
+  /** How many jobs run at once in total when each lane's concurrency is split over its shards. */
+  effectiveConcurrency(perLane: LaneConcurrency): number {
+    return LANES.reduce((sum, lane) => sum + splitConcurrency(perLane[lane], this.shardCount).reduce((a, b) => a + b, 0), 0);
   }
 
-  /** Processes every shard, splitting `totalConcurrency` over them. */
-  process(totalConcurrency: number, handler: JobHandler, stallCheckMs: number): void {
-    const split = splitConcurrency(totalConcurrency, this.queues.length);
-    this.queues.forEach((queue, i) => queue.process(split[i] ?? 1, handler, stallCheckMs));
+  /** Processes every shard of every lane, splitting each lane's concurrency over its shards. */
+  process(perLane: LaneConcurrency, handlerFor: (lane: Lane) => JobHandler, stallCheckMs: number): void {
+    for (const lane of LANES) {
+      const split = splitConcurrency(perLane[lane], this.shardCount);
+      const handler = handlerFor(lane);
+      this.lane(lane).forEach((queue, i) => queue.process(split[i] ?? 1, handler, stallCheckMs));
+    }
   }
 
   /** True when every shard's node answers PING within `timeoutMs`. */
@@ -112,7 +146,7 @@ export class ShardSet {
   /** Closes every shard, then the shared connections, within one time limit each. */
   async close(timeoutMs: number): Promise<void> {
     await Promise.all(this.queues.map((queue) => queue.close(timeoutMs)));
-    await this.pool.closeAll(Math.min(timeoutMs, 1000));
+    await Promise.all(this.pools.map((pool) => pool.closeAll(Math.min(timeoutMs, 1000))));
   }
 }
 

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { waitFor } from '../../src/core/wait-for';
+import { LANES } from '../../src/queue/lane';
 import { buildShards } from '../../src/queue/queue-keys';
 import { type RedisClusterHandle, startRedisCluster } from '../../scripts/support/redis-cluster';
 import { startStandInProxy, type StandInProxy } from '../../scripts/support/stand-in-proxy';
@@ -26,16 +27,17 @@ describe('Redis Cluster: routing (real 3-master, 3-replica cluster)', function (
 
   beforeEach(() => proxy.reset());
 
-  it('spreads 16 shards 5/6/5 over the three masters, and connects each to its owner', async () => {
+  it("spreads each lane's 16 shards 5/6/5 over the three masters, and connects each to its owner", async () => {
     const masters = await cluster.masters();
     expect(masters).to.have.length(3);
-    const perMaster = new Map<number, number>();
-    const shards = buildShards(16);
-    for (const shard of shards) {
-      const owner = await cluster.ownerOfSlot(shard.slot);
-      perMaster.set(owner, (perMaster.get(owner) ?? 0) + 1);
+    for (const lane of LANES) {
+      const perMaster = new Map<number, number>();
+      for (const shard of buildShards(16, lane)) {
+        const owner = await cluster.ownerOfSlot(shard.slot);
+        perMaster.set(owner, (perMaster.get(owner) ?? 0) + 1);
+      }
+      expect([...perMaster.values()].sort(), lane).to.deep.equal([5, 5, 6]);
     }
-    expect([...perMaster.values()].sort()).to.deep.equal([5, 5, 6]);
 
     const producer = await runProducer(clusterEnv(cluster, { PUSH_PROXY_URL: proxy.url }));
     try {
@@ -60,7 +62,7 @@ describe('Redis Cluster: routing (real 3-master, 3-replica cluster)', function (
       const body = { messageId: 'c1', roomId: 'r', senderId: 'member-0', recipientIds, notification: { body: 'hi' } };
       const res = await postJson(`${producer.url}/v1/messages`, body, TEST_TOKEN);
       expect(res.status).to.equal(202);
-      expect(res.body).to.deep.equal({ messageId: 'c1', accepted: 199 });
+      expect(res.body).to.deep.equal({ messageId: 'c1', accepted: 199, lane: 'interactive' });
       await waitFor(() => proxy.deliveries.size === 199, { timeoutMs: 15_000, description: '199 pushes' });
       expect(proxy.delivered).to.have.length(199);
     } finally {

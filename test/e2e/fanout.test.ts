@@ -51,7 +51,7 @@ describe('end to end: one message in, one push per recipient out (real processes
       TEST_TOKEN,
     );
     expect(res.status).to.equal(202);
-    expect(res.body).to.deep.equal({ messageId: 'chat-42', accepted: 49 });
+    expect(res.body).to.deep.equal({ messageId: 'chat-42', accepted: 49, lane: 'interactive' });
 
     await waitFor(
       async () => {
@@ -80,15 +80,19 @@ describe('end to end: one message in, one push per recipient out (real processes
     const producerMetrics = (await request(`${base}/metrics`)).text;
     expect(metricValue(producerMetrics, 'push_fanout_messages_accepted_total')).to.equal(1);
     expect(metricValue(producerMetrics, 'push_fanout_pushes_enqueued_total')).to.equal(49);
-    expect(producerMetrics).to.match(/push_fanout_queue_jobs\{shard="0",state="waiting"\} 0/);
+    expect(producerMetrics).to.match(/push_fanout_queue_jobs\{lane="interactive",shard="0",state="waiting"\} 0/);
+    expect(producerMetrics).to.match(/push_fanout_queue_jobs\{lane="bulk",shard="0",state="waiting"\} 0/);
+    expect(metricValue(producerMetrics, 'push_fanout_lane_waiting{lane="interactive"}')).to.equal(0);
+    expect(metricValue(producerMetrics, 'push_fanout_lane_oldest_waiting_seconds{lane="bulk"}')).to.equal(0);
     const consumerMetrics = (await request(`${consumerProbes}/metrics`)).text;
     expect(metricValue(consumerMetrics, 'push_fanout_pushes_total{outcome="delivered",reason=""}')).to.equal(49);
     expect(metricValue(consumerMetrics, 'push_fanout_upstream_request_duration_seconds_count{status_class="2xx"}')).to.equal(49);
     expect(metricValue(consumerMetrics, 'push_fanout_accept_to_deliver_seconds_count')).to.equal(49);
+    expect(metricValue(consumerMetrics, 'push_fanout_lane_in_flight{lane="interactive",state="running"}')).to.equal(0);
     expect((await request(`${consumerProbes}/healthz`)).status).to.equal(200);
     expect((await request(`${consumerProbes}/readyz`)).status).to.equal(200);
     const excerpt = [...producerMetrics.split('\n'), ...consumerMetrics.split('\n')].filter((l) =>
-      /^push_fanout_(messages_accepted|pushes_enqueued|pushes_total|accept_to_deliver_seconds_(count|sum)|upstream_request_duration_seconds_count|queue_waiting|redis_reroutes)/.test(l),
+      /^push_fanout_(messages_accepted|pushes_enqueued|pushes_total|accept_to_deliver_seconds_(count|sum)|upstream_request_duration_seconds_count|queue_waiting|lane_waiting|lane_oldest|redis_reroutes)/.test(l),
     );
     process.stdout.write(`      metrics excerpt:\n${excerpt.map((l) => `        ${l}`).join('\n')}\n`);
   });

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { buildShards, QueueKeys } from '../../src/queue/queue-keys';
+import { allShards, QueueKeys } from '../../src/queue/queue-keys';
 import { startRedisServer } from '../../scripts/support/redis-server';
 import { waitFor } from '../../src/core/wait-for';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../support/env';
@@ -37,7 +37,7 @@ describe('producer API (real Redis)', () => {
   it('answers 202 with the push count once every push is in Redis', async () => {
     const res = await postJson(messagesUrl(), message(), TEST_TOKEN);
     expect(res.status).to.equal(202);
-    expect(res.body).to.deep.equal({ messageId: 'msg-1', accepted: 3 });
+    expect(res.body).to.deep.equal({ messageId: 'msg-1', accepted: 3, lane: 'interactive' });
     const counts = await queued();
     expect(counts).to.include({ waiting: 3, jobs: 3 });
   });
@@ -47,7 +47,7 @@ describe('producer API (real Redis)', () => {
     const keys = new QueueKeys(env['QUEUE_PREFIX']!);
     const stored = await withRedis(SHARED_REDIS_URL, async (client) => {
       const all: Record<string, string> = {};
-      for (const shard of buildShards(4)) Object.assign(all, await call<Record<string, string> | null>(client, 'HGETALL', keys.beeKey(shard, 'jobs')));
+      for (const shard of allShards(4)) Object.assign(all, await call<Record<string, string> | null>(client, 'HGETALL', keys.beeKey(shard, 'jobs')));
       return all;
     });
     expect(Object.keys(stored).sort()).to.deep.equal(['msg-1:bob', 'msg-1:carol', 'msg-1:dave']);
@@ -61,7 +61,7 @@ describe('producer API (real Redis)', () => {
   it('answers 202 with accepted 0 for a room of only the sender', async () => {
     const res = await postJson(messagesUrl(), message({ recipientIds: ['alice'] }), TEST_TOKEN);
     expect(res.status).to.equal(202);
-    expect(res.body).to.deep.equal({ messageId: 'msg-1', accepted: 0 });
+    expect(res.body).to.deep.equal({ messageId: 'msg-1', accepted: 0, lane: 'interactive' });
     expect((await queued()).jobs).to.equal(0);
   });
 

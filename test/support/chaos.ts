@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ProxyReply, ReceivedPush } from '../../scripts/support/stand-in-proxy';
-import { buildShards, QueueKeys } from '../../src/queue/queue-keys';
+import { allShards, QueueKeys } from '../../src/queue/queue-keys';
 import { type ServiceProcess, spawnService } from './processes';
 import { call, withRedis } from './redis';
 
@@ -83,7 +83,7 @@ export type ShardUrl = (slot: number) => Promise<string>;
 export async function activeJobIds(prefix: string, shardCount: number, urlOf: ShardUrl): Promise<string[]> {
   const keys = new QueueKeys(prefix);
   const ids: string[] = [];
-  for (const shard of buildShards(shardCount)) {
+  for (const shard of allShards(shardCount)) {
     const url = await urlOf(shard.slot);
     ids.push(...(await withRedis(url, (c) => call<string[]>(c, 'LRANGE', keys.beeKey(shard, 'active'), 0, -1))));
   }

@@ -4,7 +4,7 @@
  */
 import { createClient, type RedisClient } from 'redis';
 import type { DeadLetter } from '../../src/deadletter/dead-letter-store';
-import { buildShards, QueueKeys } from '../../src/queue/queue-keys';
+import { allShards, QueueKeys } from '../../src/queue/queue-keys';
 import { SHARED_REDIS_URL } from './env';
 
 /** Runs `fn` with a connected client to `url`, then quits it. */
@@ -29,7 +29,7 @@ export async function countJobs(url: string, prefix: string, shardCount: number)
   const keys = new QueueKeys(prefix);
   return withRedis(url, async (client) => {
     const totals = { waiting: 0, jobs: 0, failed: 0, delayed: 0, active: 0 };
-    for (const shard of buildShards(shardCount)) {
+    for (const shard of allShards(shardCount)) {
       totals.waiting += await call<number>(client, 'LLEN', keys.beeKey(shard, 'waiting'));
       totals.active += await call<number>(client, 'LLEN', keys.beeKey(shard, 'active'));
       totals.jobs += await call<number>(client, 'HLEN', keys.beeKey(shard, 'jobs'));
@@ -57,7 +57,7 @@ export async function deadLetters(env: Record<string, string>): Promise<DeadLett
   const keys = new QueueKeys(env['QUEUE_PREFIX']!);
   return withRedis(env['REDIS_URL'] ?? SHARED_REDIS_URL, async (client) => {
     const all: DeadLetter[] = [];
-    for (const shard of buildShards(Number(env['QUEUE_SHARDS'] ?? 16))) {
+    for (const shard of allShards(Number(env['QUEUE_SHARDS'] ?? 16))) {
       const values = await call<Record<string, string> | null>(client, 'HGETALL', keys.deadLetterDataKey(shard));
       for (const v of Object.values(values ?? {})) all.push(JSON.parse(v) as DeadLetter);
     }

@@ -53,7 +53,7 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     expect((await post(message('m1'))).status).to.equal(202);
     const again = await post(message('m1', { recipientIds: ['x', 'y'] }));
     expect(again.status).to.equal(200);
-    expect(again.body).to.deep.equal({ messageId: 'm1', accepted: 6, duplicate: true });
+    expect(again.body).to.deep.equal({ messageId: 'm1', accepted: 6, lane: 'interactive', duplicate: true });
     expect((await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).jobs).to.equal(6);
   });
 
@@ -72,13 +72,13 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     await onShard(home, Date.now() + 2000, (c) => records.claim(c, home.shard, 'm3', 'crashed-owner', 1, 3600));
     const half = pushTemplate(validMessage('m3'), Date.now());
     const policy = { keys: new QueueKeys(config.queue.prefix), chunkSize: 100, timeoutMs: 2000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 1 };
-    await enqueuePushes(producer.shards, half, groupByShard(RECIPIENTS.slice(0, 3), 4), policy);
+    await enqueuePushes(producer.shards, 'interactive', half, groupByShard(RECIPIENTS.slice(0, 3), 4), policy);
     consumer = await runConsumer(env);
     await waitFor(() => proxy.deliveries.size === 3, { timeoutMs: 10_000, description: 'the first half delivered' });
 
     const retry = await post(message('m3'));
     expect(retry.status).to.equal(202);
-    expect(retry.body).to.deep.equal({ messageId: 'm3', accepted: 6 });
+    expect(retry.body).to.deep.equal({ messageId: 'm3', accepted: 6, lane: 'interactive' });
     await waitFor(async () => ((await status('m3')).body as { pending: number }).pending === 0, {
       timeoutMs: 10_000,
       description: 'every push of m3 handled',
@@ -89,13 +89,13 @@ describe('messages: idempotent intake and status (real Redis)', () => {
   it('reports exact status counts, and 404 for an unknown id', async () => {
     reply = (recipientId) => (recipientId === 'b' || recipientId === 'c' ? { status: 410 } : { status: 200 });
     expect((await post(message('m4'))).status).to.equal(202);
-    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', accepted: 6, delivered: 0, failed: 0, expired: 0, pending: 6 });
+    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', lane: 'interactive', accepted: 6, delivered: 0, failed: 0, expired: 0, pending: 6 });
     consumer = await runConsumer(env);
     await waitFor(async () => ((await status('m4')).body as { pending: number }).pending === 0, {
       timeoutMs: 10_000,
       description: 'every push handled',
     });
-    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', accepted: 6, delivered: 4, failed: 2, expired: 0, pending: 0 });
+    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', lane: 'interactive', accepted: 6, delivered: 4, failed: 2, expired: 0, pending: 0 });
     expect((await status('nope')).status).to.equal(404);
     expect((await status('bad:id')).status).to.equal(400);
   });
