@@ -49,6 +49,7 @@ export async function handleFailure(deps: FailureDeps, failed: FailedPush, err: 
   }
   const letter = {
     jobId: job.id,
+    lane: shard.lane,
     shard: shard.index,
     reason: permanent ? ('rejected' as const) : ('retries_exhausted' as const),
     status: status ?? null,

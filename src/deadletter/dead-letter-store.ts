@@ -8,6 +8,7 @@
 import type { RedisClient } from 'redis';
 import type { RetentionConfig } from '../config/config';
 import type { PushJobData } from '../message/push-job';
+import type { Lane } from '../queue/lane';
 import { LuaScript } from '../queue/lua-script';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
 import { sendCommand } from '../queue/redis-command';
@@ -18,6 +19,8 @@ export type DeadLetterReason = 'rejected' | 'retries_exhausted';
 /** One dead letter. */
 export interface DeadLetter {
   jobId: string;
+  /** The lane of the shard it failed on (absent in letters from before lanes: interactive). A replay stays in it. */
+  lane?: Lane;
   shard: number;
   reason: DeadLetterReason;
   /** The proxy's last HTTP status, or null when it did not answer. */

@@ -49,7 +49,8 @@ async function runChaos(label: string, env: Record<string, string>, urlOf: Shard
   const fleet = new ConsumerFleet(env, CONSUMERS);
   try {
     await waitFor(async () => (await getStatus(`${base}/readyz`)) === 200, { timeoutMs: 20_000, description: 'producer ready' });
-    const stream = startStream({ url: base, token: TEST_TOKEN, recipients: 50, pauseMs: 100, tag: label });
+    // Every other message takes the bulk lane, so faults hit both lanes' queues.
+    const stream = startStream({ url: base, token: TEST_TOKEN, recipients: 50, pauseMs: 100, tag: label, bulkEvery: 2 });
     const accepted = () => stream.progress().accepted.size;
     const recoveries: Array<Promise<number>> = [];
     let outageMs = 0;

@@ -42,7 +42,8 @@ describe('Redis Cluster: failover while messages stream in (real cluster)', func
    */
   async function streamThrough(tag: string, breakIt: () => Promise<void>): Promise<{ report: DeliveryReport; outageMs: number }> {
     proxy.reset();
-    const stream = startStream({ url: producer.url, token: TEST_TOKEN, recipients: 24, pauseMs: 10, tag });
+    // Every other message takes the bulk lane: shard 0 of both lanes lives on the broken master.
+    const stream = startStream({ url: producer.url, token: TEST_TOKEN, recipients: 24, pauseMs: 10, tag, bulkEvery: 2 });
     await waitFor(() => proxy.deliveries.size > 300, { timeoutMs: 20_000, description: 'pushes flowing before the break' });
     const brokenAt = Date.now();
     await breakIt();

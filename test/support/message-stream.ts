@@ -30,6 +30,8 @@ export interface StreamOptions {
   pauseMs: number;
   /** Distinguishes the message ids of several streams against one queue. */
   tag: string;
+  /** Every n-th message asks for the bulk lane, so both lanes' shards carry the stream (0: none). */
+  bulkEvery?: number;
 }
 
 /** A running stream. */
@@ -51,7 +53,8 @@ export function startStream(options: StreamOptions): MessageStream {
     for (let i = 0; !stopped; i++) {
       const messageId = `${options.tag}-${i}`;
       const recipientIds = Array.from({ length: options.recipients }, (_, r) => `${options.tag}-u${i}-${r}`);
-      const body = { messageId, roomId: 'room', senderId: 'sender', recipientIds, notification: { body: `n${i}` } };
+      const bulk = options.bulkEvery !== undefined && options.bulkEvery > 0 && i % options.bulkEvery === 0;
+      const body = { messageId, roomId: 'room', senderId: 'sender', recipientIds, notification: { body: `n${i}` }, ...(bulk ? { lane: 'bulk' } : {}) };
       result.messages += 1;
       for (let attempt = 0; attempt < MAX_POST_ATTEMPTS; attempt++) {
         const status = await postJson(`${options.url}/v1/messages`, body, options.token).then(

@@ -4,7 +4,8 @@
  */
 import { createClient, type RedisClient } from 'redis';
 import type { DeadLetter } from '../../src/deadletter/dead-letter-store';
-import { allShards, QueueKeys } from '../../src/queue/queue-keys';
+import type { Lane } from '../../src/queue/lane';
+import { allShards, buildShards, QueueKeys } from '../../src/queue/queue-keys';
 import { SHARED_REDIS_URL } from './env';
 
 /** Runs `fn` with a connected client to `url`, then quits it. */
@@ -24,12 +25,17 @@ export function call<T>(client: RedisClient, command: string, ...args: (string |
   });
 }
 
-/** Counts of one Bee-Queue structure summed over every shard. */
-export async function countJobs(url: string, prefix: string, shardCount: number): Promise<{ waiting: number; jobs: number; failed: number; delayed: number; active: number }> {
+/** Counts of one Bee-Queue structure summed over every shard (of one lane, if given). */
+export async function countJobs(
+  url: string,
+  prefix: string,
+  shardCount: number,
+  lane?: Lane,
+): Promise<{ waiting: number; jobs: number; failed: number; delayed: number; active: number }> {
   const keys = new QueueKeys(prefix);
   return withRedis(url, async (client) => {
     const totals = { waiting: 0, jobs: 0, failed: 0, delayed: 0, active: 0 };
-    for (const shard of allShards(shardCount)) {
+    for (const shard of lane ? buildShards(shardCount, lane) : allShards(shardCount)) {
       totals.waiting += await call<number>(client, 'LLEN', keys.beeKey(shard, 'waiting'));
       totals.active += await call<number>(client, 'LLEN', keys.beeKey(shard, 'active'));
       totals.jobs += await call<number>(client, 'HLEN', keys.beeKey(shard, 'jobs'));

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import calculateSlot = require('cluster-key-slot');
-import { buildShards, pushJobId, QueueKeys, shardIndexFor, SLOT_COUNT } from '../../../src/queue/queue-keys';
+import { LANES } from '../../../src/queue/lane';
+import { allShards, buildShards, pushJobId, QueueKeys, shardIndexFor, SLOT_COUNT } from '../../../src/queue/queue-keys';
 
 /** Which of three masters owns `slot`, with redis-cli's usual contiguous split. */
 function masterOf(slot: number): number {
@@ -22,19 +23,32 @@ describe('queue-keys', () => {
     expect(buildShards(16)[0]?.tag).to.equal('s0of16.5');
   });
 
-  it('spreads shards evenly over the slot space', () => {
-    for (const count of [3, 8, 16, 64]) {
-      const width = SLOT_COUNT / count;
-      for (const shard of buildShards(count)) {
-        expect(Math.floor(shard.slot / width), `shard ${shard.index} of ${count}`).to.equal(shard.index);
+  it("spreads each lane's shards evenly over the slot space", () => {
+    for (const lane of LANES) {
+      for (const count of [3, 8, 16, 64]) {
+        const width = SLOT_COUNT / count;
+        for (const shard of buildShards(count, lane)) {
+          expect(Math.floor(shard.slot / width), `${lane} shard ${shard.index} of ${count}`).to.equal(shard.index);
+        }
       }
     }
   });
 
-  it('splits 16 shards 5/6/5 over three masters', () => {
-    const perMaster = [0, 0, 0];
-    for (const shard of buildShards(16)) perMaster[masterOf(shard.slot)]! += 1;
-    expect(perMaster).to.deep.equal([5, 6, 5]);
+  it("splits each lane's 16 shards 5/6/5 over three masters", () => {
+    for (const lane of LANES) {
+      const perMaster = [0, 0, 0];
+      for (const shard of buildShards(16, lane)) perMaster[masterOf(shard.slot)]! += 1;
+      expect(perMaster, lane).to.deep.equal([5, 6, 5]);
+    }
+  });
+
+  it('keeps the pre-lanes queue names for the interactive lane, and gives bulk its own', () => {
+    // A backlog written before lanes existed sits under these names: they must still be consumed.
+    expect(buildShards(16).map((s) => s.queueName)).to.deep.equal(buildShards(16, 'interactive').map((s) => s.queueName));
+    expect(buildShards(16, 'bulk')[0]?.tag).to.match(/^b0of16\./);
+    const names = allShards(16).map((s) => s.queueName);
+    expect(new Set(names).size).to.equal(32);
+    expect(allShards(16).filter((s) => s.lane === 'bulk')).to.have.length(16);
   });
 
   it('maps a recipient to the same shard every time', () => {
