@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { listQuerySchema, replayBodySchema } from '../deadletter/dead-letter-schema';
 import { messageIdSchema, messageSchema } from '../message/message-schema';
+import { type Lane, LANES } from '../queue/lane';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -19,9 +20,13 @@ const errorSchema = z.object({
   message: z.string(),
   details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
 });
-const acceptedSchema = z.object({ messageId: z.string(), accepted: z.number().int(), duplicate: z.literal(true).optional() });
+const laneSchema = z.enum(LANES as [Lane, ...Lane[]]).meta({
+  description: 'the lane the pushes travel in: interactive (rooms below BULK_MIN_RECIPIENTS) or bulk (large rooms, or lane "bulk" asked for)',
+});
+const acceptedSchema = z.object({ messageId: z.string(), accepted: z.number().int(), lane: laneSchema, duplicate: z.literal(true).optional() });
 const statusSchema = z.object({
   messageId: z.string(),
+  lane: laneSchema,
   ...Object.fromEntries(['accepted', 'delivered', 'failed', 'expired', 'pending'].map((k) => [k, z.number().int()])),
 });
 const deadLetterListSchema = z.object({ total: z.number().int(), items: z.array(z.record(z.string(), z.unknown())) });
