@@ -80,11 +80,13 @@ describe('Redis Cluster: routing (real 3-master, 3-replica cluster)', function (
     try {
       const recipientIds = Array.from({ length: 64 }, (_, i) => `w-${i}`);
       const body = { messageId: 'c2', roomId: 'r', senderId: 's', recipientIds, notification: { body: 'hi' } };
-      const res = await postJson(`${producer.url}/v1/messages`, body, TEST_TOKEN);
-      expect(res.status).to.equal(202);
-      await waitFor(() => proxy.deliveries.size === 64, { timeoutMs: 15_000, description: '64 pushes despite misrouting' });
+      expect((await postJson(`${producer.url}/v1/messages`, body, TEST_TOKEN)).status).to.equal(202);
+      // The same room again in the bulk lane: a producer's queue is corrected when it is first written to.
+      expect((await postJson(`${producer.url}/v1/messages`, { ...body, messageId: 'c3', lane: 'bulk' }, TEST_TOKEN)).status).to.equal(202);
+      await waitFor(() => proxy.deliveries.size === 128, { timeoutMs: 15_000, description: '128 pushes despite misrouting' });
       for (const queue of [...producer.shards.queues, ...consumer.shards.queues]) {
-        expect(queue.node, `shard ${queue.shard.index}`).to.equal(`127.0.0.1:${await cluster.ownerOfSlot(queue.shard.slot)}`);
+        const label = `${queue.shard.lane} shard ${queue.shard.index}`;
+        expect(queue.node, label).to.equal(`127.0.0.1:${await cluster.ownerOfSlot(queue.shard.slot)}`);
       }
     } finally {
       await consumer.close(1000);
