@@ -4,6 +4,7 @@
  */
 import type { BroadcastSummary, DeliverySummary, DrainSummary, IntakeSummary, ScaleSummary } from './summary';
 import type { TargetCheck } from './broadcast-figures';
+import { BROADCAST_CONFIGS } from './broadcast';
 import { DISTURBED_CORES } from './limits';
 import type { SoakResult } from './soak';
 
@@ -127,6 +128,9 @@ export function broadcastSection(s: BroadcastSummary, plan: { recipients: number
     table(['service', 'interactive p50 ms', 'p99 ms', 'max ms', 'broadcast alone pushes/s', 'mixed pushes/s', 'mixed / alone', 'interactive pushes'], rows),
     '',
     table(['target (issue 10), on the medians', ...s.rows.map((r) => r.label)], targets),
+    '',
+    `- Producer settings: ${BROADCAST_CONFIGS.map((c) => `${c.label}: ${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ') || 'the defaults'}`).join('; ')}.`,
+    '  Code without lanes ignores BULK_MIN_RECIPIENTS, so there both rows show the same, unchanged behaviour.',
   ].join('\n');
 }
 
