@@ -1,8 +1,9 @@
 /**
  * Command-line flags of `npm run bench`. Defaults are chosen so the whole
  * default run (3 runs of intake, delivery and scale, cluster included) stays
- * under 5 minutes on a 2-core machine; the broadcast scenario adds about
- * 3 more (two 100k drains per configuration per run).
+ * under 5 minutes on a 2-core machine. The broadcast scenario adds about
+ * 3 minutes on an idle machine (four 100k drains per run; `--only broadcast`
+ * took 265 s at a load average of 7-12, with drains at half their idle rate).
  */
 import { parseArgs } from 'node:util';
 
