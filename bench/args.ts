@@ -1,12 +1,14 @@
 /**
  * Command-line flags of `npm run bench`. Defaults are chosen so the whole
  * default run (3 runs of intake, delivery and scale, cluster included) stays
- * under 5 minutes on a 2-core machine.
+ * under 5 minutes on a 2-core machine. The broadcast scenario adds about
+ * 3 minutes on an idle machine (four 100k drains per run; `--only broadcast`
+ * took 265 s at a load average of 7-12, with drains at half their idle rate).
  */
 import { parseArgs } from 'node:util';
 
 /** Which scenario groups to run. */
-export type Scenario = 'intake' | 'delivery' | 'scale';
+export type Scenario = 'intake' | 'delivery' | 'scale' | 'broadcast';
 
 /** Parsed options. */
 export interface BenchOptions {
@@ -22,6 +24,8 @@ export interface BenchOptions {
   cluster: boolean;
   /** Seconds of paced posting for the accept→proxy latency figure. */
   latencySeconds: number;
+  /** Seed of the broadcast scenario's interactive message sizes (the same in every run). */
+  seed: number;
 }
 
 /** Thrown for a bad flag; run.ts prints it with the usage and exits 2. */
@@ -34,10 +38,12 @@ export class UsageError extends Error {
 
 /** The usage text. */
 export const USAGE = `usage: npm run bench -- [--runs N] [--sizes 100,1000,10000,100000] [--pushes N]
-                      [--only intake|delivery|scale] [--no-cluster] [--latency-seconds S]
-                      [--soak [--soak-pushes N]]`;
+                      [--only intake|delivery|scale|broadcast] [--no-cluster] [--latency-seconds S]
+                      [--seed N] [--soak [--soak-pushes N]]`;
 
-const SCENARIOS: readonly Scenario[] = ['intake', 'delivery', 'scale'];
+const SCENARIOS: readonly Scenario[] = ['intake', 'delivery', 'scale', 'broadcast'];
+/** Default --seed: fixed, so two default runs offer the same interactive traffic. */
+export const DEFAULT_SEED = 10;
 
 function positiveInt(name: string, text: string | undefined, fallback: number): number {
   if (text === undefined) return fallback;
@@ -78,6 +84,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         'soak-pushes': { type: 'string' },
         'no-cluster': { type: 'boolean', default: false },
         'latency-seconds': { type: 'string' },
+        seed: { type: 'string' },
       },
     }));
   } catch (err) {
@@ -92,5 +99,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     soakPushes: positiveInt('soak-pushes', values['soak-pushes'], 1_000_000),
     cluster: values['no-cluster'] !== true,
     latencySeconds: positiveInt('latency-seconds', values['latency-seconds'], 10),
+    seed: positiveInt('seed', values.seed, DEFAULT_SEED),
   };
 }

@@ -8,18 +8,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchOptions } from './args';
+import { BROADCAST_RECIPIENTS, type BroadcastRun, trafficPlan } from './broadcast';
 import type { DeliveryRun } from './delivery';
 import type { IntakeRun } from './intake';
 import type { ScaleRun } from './scale';
 import type { SoakResult } from './soak';
-import { summarizeDelivery, summarizeIntake, summarizeScale } from './summary';
-import { deliverySection, intakeSection, scaleSection } from './table';
+import { summarizeBroadcast, summarizeDelivery, summarizeIntake, summarizeScale } from './summary';
+import { broadcastSection, deliverySection, intakeSection, scaleSection } from './table';
 
 /** Per-run results of every scenario. */
 export interface Results {
   intake: IntakeRun[];
   delivery: DeliveryRun[];
   scale: ScaleRun[];
+  broadcast: BroadcastRun[];
   /** Scenario runs that failed (a broken build mid-edit, a crash); the others still count. */
   errors: Array<{ scenario: string; run: number; message: string }>;
 }
@@ -60,6 +62,10 @@ export function scenarioReport(results: Results, options: BenchOptions): Outcome
   if (results.scale.length > 0) {
     const s = (summary['scale'] = summarizeScale(results.scale));
     sections.push(scaleSection(s, options.cluster));
+  }
+  if (results.broadcast.length > 0) {
+    const s = (summary['broadcast'] = summarizeBroadcast(results.broadcast));
+    sections.push(broadcastSection(s, { recipients: BROADCAST_RECIPIENTS, ...trafficPlan(options.seed) }));
   }
   if (results.errors.length > 0) {
     summary['errors'] = results.errors;

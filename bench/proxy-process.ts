@@ -3,33 +3,33 @@
  * other core instead of stealing CPU from the measured consumer. It does the
  * least an HTTP server can: drain the body unparsed, answer 200 `{}`, count.
  * While recording, it also keeps each push's arrival time by message id (the
- * part of the Idempotency-Key before the first ':'), for latency figures.
+ * part of the Idempotency-Key before the first ':'), for latency figures:
+ * of every message, or only of those whose id starts with a given prefix
+ * (see ./arrival-recording.ts).
  *
  * Started by the bench with an IPC channel; see ./proxy.ts for the commands.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ArrivalCounter, targetOf } from './arrival-counter';
+import { ArrivalRecording } from './arrival-recording';
 import { serveIpc } from './ipc';
 
 const counter = new ArrivalCounter();
 let connections = 0;
-let recording = false;
-let arrivals = new Map<string, number[]>();
+let recording: ArrivalRecording | undefined;
 
-function recordArrival(key: string | string[] | undefined, at: number): void {
-  if (typeof key !== 'string') return;
-  const cut = key.indexOf(':');
-  const messageId = cut < 0 ? key : key.slice(0, cut);
-  const list = arrivals.get(messageId);
-  if (list) list.push(at);
-  else arrivals.set(messageId, [at]);
+/** `true` follows every message id, a string only those starting with it; anything else records nothing. */
+function recordingOf(arg: unknown): ArrivalRecording | undefined {
+  if (arg === true) return new ArrivalRecording();
+  return typeof arg === 'string' ? new ArrivalRecording(arg) : undefined;
 }
 
 const server = http.createServer((req, res) => {
   req.on('end', () => {
     counter.add();
-    if (recording) recordArrival(req.headers['idempotency-key'], Date.now());
+    const key = req.headers['idempotency-key'];
+    if (recording && typeof key === 'string') recording.add(key, Date.now());
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': '2' });
     res.end('{}');
   });
@@ -43,23 +43,23 @@ server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   serveIpc(
     {
-      /** Zeroes counts; `arg === true` starts recording arrival times. */
+      /** Zeroes counts; `arg` true (all) or a message id prefix starts recording arrival times. */
       reset: (arg) => {
         counter.reset();
         connections = 0;
-        recording = arg === true;
-        arrivals = new Map();
+        recording = recordingOf(arg);
         return true;
       },
       count: () => ({ count: counter.count, firstAt: counter.firstAt, connections }),
       waitFor: (arg) => counter.waitFor(targetOf(arg)),
       /** Recorded arrival times, then stops recording and forgets them. */
       arrivals: () => {
-        const out = Object.fromEntries(arrivals);
-        recording = false;
-        arrivals = new Map();
+        const out = recording?.arrivals() ?? {};
+        recording = undefined;
         return out;
       },
+      /** Count and first/last arrival of the pushes the recording does not follow. */
+      others: () => recording?.others() ?? { count: 0, firstAt: 0, lastAt: 0 },
     },
     { url: `http://127.0.0.1:${port}/push` },
   );

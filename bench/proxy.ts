@@ -5,6 +5,7 @@
  * consumer nothing and stays flat over a million pushes.
  */
 import type { Reached } from './arrival-counter';
+import type { Span } from './arrival-recording';
 import { type Helper, startHelper, waitForCount } from './helpers';
 import type { Workspace } from './workspace';
 
@@ -20,13 +21,19 @@ export interface ProxyCount {
 export interface ProxyHandle {
   url: string;
   pid: number;
-  /** Zeroes the counts; with `record`, keeps each push's arrival time until {@link arrivals}. */
-  reset(record?: boolean): Promise<void>;
+  /**
+   * Zeroes the counts. With `record` true, keeps each push's arrival time
+   * until {@link arrivals}; with a string, only of message ids starting with
+   * it, and a {@link others} span of the rest.
+   */
+  reset(record?: boolean | string): Promise<void>;
   count(): Promise<ProxyCount>;
   /** Resolves when `target` pushes arrived since the reset, with the time of the first and of the target one. */
   waitFor(target: number, timeoutMs: number): Promise<Reached>;
   /** Arrival times (epoch ms) per message id, recorded since reset(true). */
   arrivals(): Promise<Record<string, number[]>>;
+  /** Count and first/last arrival of the recorded pushes outside the followed prefix (before {@link arrivals}). */
+  others(): Promise<Span>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +48,7 @@ export async function startProxy(ws: Workspace): Promise<ProxyHandle> {
     count: async () => (await helper.ipc.call('count')) as ProxyCount,
     waitFor: (target, timeoutMs) => waitForCount(helper, target, timeoutMs),
     arrivals: async () => (await helper.ipc.call('arrivals')) as Record<string, number[]>,
+    others: async () => (await helper.ipc.call('others')) as Span,
     stop: () => helper.child.stop(5_000),
   };
 }

@@ -9,13 +9,14 @@
 import os from 'node:os';
 import path from 'node:path';
 import { type BenchOptions, parseBenchArgs, USAGE, UsageError } from './args';
+import { BROADCAST_RECIPIENTS, type BroadcastContext, runBroadcast } from './broadcast';
 import { cleanupAll, killLeftovers, wasInterrupted } from './children';
 import { type DeliveryContext, type DeliveryRun, runDelivery } from './delivery';
 import { type IntakeContext, runIntake } from './intake';
 import { describeRun, type Outcome, printReport, type Results, scenarioReport, writeResults } from './output';
 import { DEFAULT_JOB_RETRY, prepareMessage, recipientIds } from './payload';
 import { runScale } from './scale';
-import { clusterDelivery, createWorkspace, producerFor, proxyFor, resultsDir, type Standalone, standaloneDelivery, startStandalone } from './setup';
+import { broadcastSetup, clusterDelivery, createWorkspace, producerFor, proxyFor, resultsDir, type Standalone, standaloneDelivery, startStandalone } from './setup';
 import { PRODUCER_OVERRIDES } from './service';
 import { runSoak } from './soak';
 import { soakSection } from './table';
@@ -31,7 +32,8 @@ function progress(text: string): void {
 
 /** MAX_BODY_BYTES for the producers: the default unless the largest room's body would not fit. */
 function bodyLimitEnv(options: BenchOptions): { env: Record<string, string>; note: string } {
-  const largest = Math.max(...options.sizes, 10_000);
+  const broadcast = options.scenarios.includes('broadcast') ? BROADCAST_RECIPIENTS : 0;
+  const largest = Math.max(...options.sizes, 10_000, broadcast);
   const bytes = Buffer.byteLength(prepareMessage('size-probe', recipientIds(largest)).body);
   if (bytes <= DEFAULT_BODY_LIMIT) return { env: {}, note: `MAX_BODY_BYTES left at its 1 MiB default (largest body: ${bytes} bytes)` };
   return { env: { MAX_BODY_BYTES: '4194304' }, note: `MAX_BODY_BYTES=4194304: the largest body (${bytes} bytes) exceeds the 1 MiB default` };
@@ -43,6 +45,7 @@ interface Setup {
   delivery?: DeliveryContext;
   scale?: DeliveryContext;
   cluster?: DeliveryContext;
+  broadcast?: BroadcastContext;
   /** Why the cluster could not be set up, if so (the rest still runs). */
   clusterError?: string;
 }
@@ -69,6 +72,7 @@ async function prepare(ws: Workspace, options: BenchOptions, redis: Standalone, 
       }
     }
   }
+  if (options.scenarios.includes('broadcast')) setup.broadcast = await broadcastSetup(ws, redis, proxy, producerEnv, options.seed);
   return setup;
 }
 
@@ -86,9 +90,9 @@ async function attempt<T>(results: Results, scenario: string, run: number, work:
 }
 
 async function runAll(setup: Setup, options: BenchOptions): Promise<Results> {
-  const results: Results = { intake: [], delivery: [], scale: [], errors: [] };
+  const results: Results = { intake: [], delivery: [], scale: [], broadcast: [], errors: [] };
   if (setup.clusterError) results.errors.push({ scenario: 'cluster setup', run: 0, message: setup.clusterError });
-  const { intake, delivery, scale, cluster } = setup;
+  const { intake, delivery, scale, cluster, broadcast } = setup;
   if (intake) {
     // An unreported round first, so the producer's and the bench's code is JIT-compiled before run 1 counts.
     progress('warm-up: intake of 1k rooms (not reported)');
@@ -111,6 +115,11 @@ async function runAll(setup: Setup, options: BenchOptions): Promise<Results> {
       progress(`run ${of}: scale${cluster ? ' (with cluster)' : ''}`);
       const r = await attempt(results, 'scale', run, () => runScale(scale, cluster, run, d?.service));
       if (r) results.scale.push(r);
+    }
+    if (broadcast) {
+      progress(`run ${of}: broadcast (seed ${broadcast.seed})`);
+      const r = await attempt(results, 'broadcast', run, () => runBroadcast(broadcast, run));
+      if (r) results.broadcast.push(r);
     }
   }
   return results;

@@ -15,6 +15,7 @@ import { onCleanup, rememberPids } from './children';
 import { type ProxyHandle, startProxy } from './proxy';
 import { connectRedis, flushAll, quit } from './redis-client';
 import { type ProducerHandle, startProducer } from './service';
+import { BROADCAST_CONFIGS, type BroadcastContext } from './broadcast';
 import type { DeliveryContext } from './delivery';
 import type { RedisTarget, Workspace } from './workspace';
 
@@ -106,4 +107,14 @@ export async function clusterDelivery(ws: Workspace, proxy: ProxyHandle, prefix:
   const cluster = await startCluster();
   const producer = await producerFor(ws, cluster.target, prefix, producerEnv);
   return { ws, target: cluster.target, prefix, proxy, producer, flush: cluster.flush, pushes, latencySeconds: 0 };
+}
+
+/** The broadcast scenario's contexts: one producer per configuration on the standalone Redis. */
+export async function broadcastSetup(ws: Workspace, redis: Standalone, proxy: ProxyHandle, producerEnv: Record<string, string>, seed: number): Promise<BroadcastContext> {
+  const services = [];
+  for (const config of BROADCAST_CONFIGS) {
+    const settings = { pushes: 0, latencySeconds: 0, producerEnv: { ...producerEnv, ...config.env } };
+    services.push({ label: config.label, ctx: await standaloneDelivery(ws, redis, proxy, config.prefix, settings) });
+  }
+  return { services, seed };
 }

@@ -4,6 +4,8 @@
  * The "limited by" line is taken from the run closest to the median, so it
  * describes a run that really produced (about) the reported figure.
  */
+import type { BroadcastRun } from './broadcast';
+import { checkTargets, type TargetCheck } from './broadcast-figures';
 import type { DeliveryRun } from './delivery';
 import type { DrainResult } from './drain';
 import type { IntakeRun, Phase } from './intake';
@@ -146,4 +148,44 @@ export function summarizeScale(runs: readonly ScaleRun[]): ScaleSummary {
   };
   if (clusters.length === 0) return summary;
   return { ...summary, cluster: summarizeDrains(clusters), clusterVsStandalone: medianOf(runs, (r) => r.clusterVsStandalone) };
+}
+
+/** Medians of one service configuration of the broadcast scenario. */
+export interface BroadcastRowSummary {
+  label: string;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  alonePps: number;
+  mixedPps: number;
+  mixedVsAlone: number;
+  interactivePushes: number;
+  targets: TargetCheck[];
+}
+
+/** Broadcast medians, one row per configuration. */
+export interface BroadcastSummary {
+  seed: number;
+  runs: number;
+  rows: BroadcastRowSummary[];
+}
+
+/** Broadcast medians per configuration, with the targets judged on them. */
+export function summarizeBroadcast(runs: readonly BroadcastRun[]): BroadcastSummary {
+  const labels = [...new Set(runs.flatMap((r) => r.rows.map((row) => row.label)))];
+  const rows = labels.map((label) => {
+    const of = runs.map((r) => r.rows.find((row) => row.label === label)).filter((row) => row !== undefined);
+    return {
+      label,
+      p50Ms: medianOf(of, (r) => r.p50Ms),
+      p99Ms: medianOf(of, (r) => r.p99Ms),
+      maxMs: medianOf(of, (r) => r.maxMs),
+      alonePps: medianOf(of, (r) => r.alone.pps),
+      mixedPps: medianOf(of, (r) => r.mixed.pps),
+      mixedVsAlone: medianOf(of, (r) => r.mixedVsAlone),
+      interactivePushes: medianOf(of, (r) => r.interactive.pushes),
+      targets: checkTargets(of),
+    };
+  });
+  return { seed: runs[0]?.seed ?? Number.NaN, runs: runs.length, rows };
 }

@@ -2,7 +2,9 @@
  * Renders the summaries as markdown tables for the terminal: every figure
  * with its unit, and what likely limited it.
  */
-import type { DeliverySummary, DrainSummary, IntakeSummary, ScaleSummary } from './summary';
+import type { BroadcastSummary, DeliverySummary, DrainSummary, IntakeSummary, ScaleSummary } from './summary';
+import type { TargetCheck } from './broadcast-figures';
+import { BROADCAST_CONFIGS } from './broadcast';
 import { DISTURBED_CORES } from './limits';
 import type { SoakResult } from './soak';
 
@@ -103,6 +105,33 @@ export function scaleSection(s: ScaleSummary, clusterRequested: boolean): string
   for (const err of s.clusterErrors) lines.push(`- cluster drain FAILED in a run: ${err.split('\n').join('\n  ')}`);
   if (!s.cluster && s.clusterErrors.length === 0) lines.push(clusterRequested ? '- cluster: could not be set up (see the failures below)' : '- cluster: skipped (--no-cluster)');
   return lines.join('\n');
+}
+
+function verdict(t: TargetCheck | undefined): string {
+  if (!t) return 'n/a';
+  return `${t.met ? 'met' : 'NOT met'} (${t.runsMet}/${t.runs} runs)`;
+}
+
+/** The broadcast section: both service configurations side by side, then the targets. */
+export function broadcastSection(s: BroadcastSummary, plan: { recipients: number; messagesPerSecond: number; minRecipients: number; maxRecipients: number }): string {
+  const rows = s.rows.map((r) => [r.label, fixed(r.p50Ms, 1), fixed(r.p99Ms, 1), fixed(r.maxMs, 1), pps(r.alonePps), pps(r.mixedPps), fixed(r.mixedVsAlone, 2), pps(r.interactivePushes)]);
+  const names = s.rows[0]?.targets.map((t) => t.name) ?? [];
+  const targets = names.map((name, i) => [name, ...s.rows.map((r) => verdict(r.targets[i]))]);
+  return [
+    `## 4. Latency under broadcast: 1 consumer, ${plan.recipients.toLocaleString('en-US')}-recipient broadcast, ${plan.messagesPerSecond} interactive messages/s beside it (median of ${s.runs} run(s))`,
+    '',
+    `Method: per configuration, its own producer and one consumer. Alone = a ${plan.recipients.toLocaleString('en-US')}-recipient broadcast, first to last push at`,
+    `the proxy. Mixed = another one, with ${plan.messagesPerSecond} messages/s of ${plan.minRecipients}–${plan.maxRecipients} recipients (seed ${s.seed}) posted from just after its POST starts`,
+    'until it has drained; rate = broadcast pushes plus the interactive ones that arrived between its first and last push.',
+    'Latency = POST start → arrival at the proxy, for every interactive push.',
+    '',
+    table(['service', 'interactive p50 ms', 'p99 ms', 'max ms', 'broadcast alone pushes/s', 'mixed pushes/s', 'mixed / alone', 'interactive pushes'], rows),
+    '',
+    table(['target (issue 10), on the medians', ...s.rows.map((r) => r.label)], targets),
+    '',
+    `- Producer settings: ${BROADCAST_CONFIGS.map((c) => `${c.label}: ${Object.entries(c.env).map(([k, v]) => `${k}=${v}`).join(' ') || 'the defaults'}`).join('; ')}.`,
+    '  Code without lanes ignores BULK_MIN_RECIPIENTS, so there both rows show the same, unchanged behaviour.',
+  ].join('\n');
 }
 
 /** The soak section. */
