@@ -93,7 +93,7 @@ input:focus { outline: 2px solid var(--accent-soft); border-color: var(--accent)
 .lane-rate .muted { white-space: nowrap; }
 .lane-rate { align-items: center; margin-top: 10px; padding-top: 8px; border-top: 1px solid var(--line); }
 .lane-rate .rate { color: var(--text); font-size: 15px; margin-left: 6px; text-transform: none; }
-.lane-rate .spark { width: 42%; height: 30px; }
+.lane-rate .spark { flex: 1 1 0; width: auto; min-width: 40px; height: 30px; }
 .lane-card[data-lane=bulk] .spark polyline { stroke: var(--bulk); }
 .lane-card[data-lane=bulk] .spark path { fill: var(--bulk-soft); }
 .spark line { stroke: #d5dae2; stroke-width: 1; stroke-dasharray: 3 3; vector-effect: non-scaling-stroke; }
