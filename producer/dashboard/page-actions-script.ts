@@ -1,8 +1,8 @@
 /**
  * The dashboard's action script: the dead-letter table with its replay
  * buttons, the message lookup box and the notice. Same rules as the core
- * script (page-script.ts), whose helpers (el, make, api, fmt, num, state)
- * it uses: the two strings run in one function scope.
+ * script (page-script.ts), whose helpers (el, make, api, fmt, num, laneOf,
+ * laneBadge, state) it uses: the scripts run in one function scope.
  */
 
 /** Browser script: dead letters, replay, lookup. */
@@ -51,7 +51,7 @@ function renderDeadLetters(data) {
   if (items.length === 0) {
     const row = make('tr', 'empty');
     const cell = make('td', '', 'No dead letters: every push was delivered or is still on its way.');
-    cell.colSpan = 8;
+    cell.colSpan = 9;
     row.append(cell);
     body.replaceChildren(row);
     return;
@@ -88,7 +88,11 @@ function deadLetterRow(item) {
   const message = make('td', 'mono', push.messageId);
   message.dataset.testid = 'dead-letter-message';
   const status = make('td', 'num', item.status === null || item.status === undefined ? '—' : item.status);
-  row.append(recipient, message, reason, status, make('td', 'num', fmt(item.attempts)), failed, error, action);
+  // A replay sends the push again in this lane, on the shard it failed on.
+  const lane = make('td');
+  lane.append(laneBadge(item, 'dead-letter-lane'));
+  lane.title = 'shard ' + num(item.shard) + ' of the ' + laneOf(item) + ' lane';
+  row.append(recipient, message, lane, reason, status, make('td', 'num', fmt(item.attempts)), failed, error, action);
   return row;
 }
 
@@ -139,7 +143,9 @@ function lookupView(status) {
   accepted.dataset.testid = 'lookup-accepted';
   const summary = make('span', 'muted');
   summary.append(accepted, ' pushes accepted');
-  title.append(make('span', 'mono', status.messageId), summary);
+  const name = make('span', 'name');
+  name.append(make('span', 'mono', status.messageId), laneBadge(status, 'lookup-lane'));
+  title.append(name, summary);
   const counts = make('div', 'counts');
   const keys = ['delivered', 'failed', 'expired', 'pending'];
   for (const key of keys) {

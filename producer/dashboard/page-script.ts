@@ -20,8 +20,9 @@ const state = {
   // Bumped on every sign-in and sign-out, so replies to an older session are dropped.
   session: 0,
   timer: 0,
+  // The last poll's lifetime deliveries per lane, and each lane's throughput samples since.
   previous: null,
-  samples: [],
+  samples: {},
   deadLetterTotal: 0,
   deadLetterAsked: 0,
   deadLetterShown: 0,
@@ -57,6 +58,23 @@ function num(value) {
 
 function fmt(value) {
   return num(value).toLocaleString('en-US');
+}
+
+function sumOf(list, pick) {
+  return list.reduce((total, item) => total + num(pick(item)), 0);
+}
+
+/** The lane of a shard or dead letter; one from before lanes has none and was in what is now interactive. */
+function laneOf(item) {
+  return item && item.lane === 'bulk' ? 'bulk' : 'interactive';
+}
+
+/** The lane of an item as a badge; laneOf yields a known name only, so it is safe as a class. */
+function laneBadge(item, testId) {
+  const lane = laneOf(item);
+  const badge = make('span', 'lane-badge ' + lane, lane);
+  if (testId) badge.dataset.testid = testId;
+  return badge;
 }
 
 function fmtRate(rate) {
@@ -109,7 +127,7 @@ async function signIn(token) {
   state.session += 1;
   state.token = token;
   state.previous = null;
-  state.samples = [];
+  state.samples = {};
   clearTimeout(state.timer);
   const session = state.session;
   const submit = el('token-submit');

@@ -10,6 +10,7 @@ export const PAGE_STYLE = String.raw`
   --bg: #f4f5f7; --card: #fff; --line: #e3e6ea; --text: #1d2330; --muted: #6b7280;
   --accent: #2563eb; --accent-soft: #dbe6fd; --good: #15803d; --good-soft: #dcf3e3;
   --bad: #c62828; --bad-soft: #fde2e1; --warn: #b45309; --warn-soft: #fdf0d5;
+  --bulk: #7c3aed; --bulk-soft: #ede4fd;
   --radius: 10px; --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
 }
 * { box-sizing: border-box; }
@@ -72,7 +73,7 @@ input:focus { outline: 2px solid var(--accent-soft); border-color: var(--accent)
   margin: 0 0 14px !important; font-weight: 550;
 }
 
-.stats { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)) minmax(0, 2fr) minmax(0, 1.6fr); gap: 14px; margin-bottom: 18px; }
+.stats { display: grid; grid-template-columns: minmax(0, 2fr) minmax(0, 2fr) minmax(0, .8fr) minmax(0, 1.1fr); gap: 14px; margin-bottom: 18px; }
 .stat { padding: 14px 16px; }
 .stat .label { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .4px; font-weight: 600; white-space: nowrap; }
 .stat .value { font-size: 30px; font-weight: 650; margin-top: 6px; font-variant-numeric: tabular-nums; }
@@ -81,6 +82,20 @@ input:focus { outline: 2px solid var(--accent-soft); border-color: var(--accent)
 .stat.alert .value { color: var(--bad); }
 .stat .split { display: flex; align-items: flex-end; justify-content: space-between; gap: 12px; }
 .spark { width: 62%; height: 40px; display: block; flex: none; }
+/* Each lane has a colour of its own (badge, bars, sparkline), so its numbers are never read as the other's. */
+.lane-badge { display: inline-block; padding: 0 8px; border-radius: 999px; font-size: 12px; font-weight: 650; }
+.lane-badge.interactive { background: var(--accent-soft); color: var(--accent); }
+.lane-badge.bulk { background: var(--bulk-soft); color: var(--bulk); }
+.lane-title { display: flex; align-items: center; gap: 6px; }
+.lane-nums { display: grid; grid-template-columns: repeat(3, minmax(0, 1fr)) minmax(0, 1.5fr); gap: 10px; margin-top: 8px; }
+.lane-card .value { font-size: 24px; margin-top: 2px; }
+.lane-card .label { font-size: 11px; }
+.lane-rate .muted { white-space: nowrap; }
+.lane-rate { align-items: center; margin-top: 10px; padding-top: 8px; border-top: 1px solid var(--line); }
+.lane-rate .rate { color: var(--text); font-size: 15px; margin-left: 6px; text-transform: none; }
+.lane-rate .spark { flex: 1 1 0; width: auto; min-width: 40px; height: 30px; }
+.lane-card[data-lane=bulk] .spark polyline { stroke: var(--bulk); }
+.lane-card[data-lane=bulk] .spark path { fill: var(--bulk-soft); }
 .spark line { stroke: #d5dae2; stroke-width: 1; stroke-dasharray: 3 3; vector-effect: non-scaling-stroke; }
 .spark polyline { fill: none; stroke: var(--accent); stroke-width: 1.6; vector-effect: non-scaling-stroke; }
 .spark path { fill: var(--accent-soft); opacity: .7; }
@@ -101,6 +116,9 @@ tbody tr:hover td { background: #f8f9fb; }
 .depth { display: flex; align-items: center; justify-content: flex-end; gap: 10px; }
 .bar { width: 90px; height: 8px; border-radius: 4px; background: #edf0f4; overflow: hidden; }
 .fill { display: block; height: 100%; background: var(--accent); border-radius: 4px; min-width: 0; }
+.fill.bulk { background: var(--bulk); }
+tr.group td { background: #f8f9fb; padding: 6px 10px; }
+tr.group .muted { margin-left: 10px; font-size: 12.5px; }
 .warn-text { color: var(--warn); font-weight: 600; }
 .bad-text { color: var(--bad); font-weight: 650; }
 .zero { color: #a3a9b3; }
@@ -116,6 +134,7 @@ td.error { max-width: 360px; overflow: hidden; text-overflow: ellipsis; color: #
 .result { min-height: 130px; }
 .result .title { display: flex; justify-content: space-between; align-items: baseline; margin-bottom: 10px; }
 .result .title .mono { font-weight: 650; font-size: 13.5px; }
+.result .title .name { display: flex; align-items: center; gap: 8px; }
 .counts { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: 8px; margin-bottom: 12px; }
 .count { background: #f6f7f9; border-radius: 8px; padding: 8px 4px; text-align: center; }
 .count.delivered .n { color: var(--good); } .count.failed .n { color: var(--bad); } .count.expired .n { color: var(--warn); }

@@ -2,9 +2,13 @@
  * The operator dashboard: one self-contained HTML document (markup, CSS and
  * script inline, no external assets), because its CSP allows only inline
  * script and style and fetches to this origin. The page holds no data of its
- * own; its script reads everything from the authenticated /v1 routes.
+ * own; its script reads everything from the authenticated /v1 routes. Each
+ * lane (src/queue/lane.ts) gets its own summary card and its own group of
+ * shard rows, because a bulk backlog is normal where an interactive one is not.
  */
+import { LANES, type Lane } from '../../src/queue/lane';
 import { ACTIONS_SCRIPT } from './page-actions-script';
+import { LANES_SCRIPT } from './page-lanes-script';
 import { LIVE_SCRIPT } from './page-live-script';
 import { DASHBOARD_SCRIPT } from './page-script';
 import { PAGE_STYLE } from './page-style';
@@ -25,20 +29,29 @@ const TOKEN_FORM = `
   </form>
 </section>`;
 
-const STATS = `
-<div class="stats">
-  <div class="card stat"><div class="label">Waiting</div><div class="value" data-testid="total-waiting">—</div></div>
-  <div class="card stat"><div class="label">Active</div><div class="value" data-testid="total-active">—</div></div>
-  <div class="card stat"><div class="label">Delayed</div><div class="value" data-testid="total-delayed">—</div></div>
-  <div class="card stat" data-testid="dead-letter-card"><div class="label">Dead letters</div><div class="value" data-testid="total-dead-letters">—</div></div>
-  <div class="card stat">
-    <div class="split"><div class="label">Delivered / s</div><div class="muted mono" data-testid="throughput-peak"></div></div>
-    <div class="split">
-      <div class="value" data-testid="throughput">—</div>
-      <svg class="spark" data-testid="sparkline" viewBox="0 0 120 40" preserveAspectRatio="none" aria-hidden="true">
+/** One lane's summary card. Lane names are fixed identifiers, so they may go into markup. */
+function laneCard(lane: Lane): string {
+  const number = (label: string, id: string): string =>
+    `<div><div class="label">${label}</div><div class="value" data-testid="${lane}-${id}">—</div></div>`;
+  return `
+  <div class="card stat lane-card" data-testid="lane-card" data-lane="${lane}">
+    <div class="split"><div class="lane-title"><span class="lane-badge ${lane}">${lane}</span><span class="label">lane</span></div>
+      <div class="muted mono" data-testid="${lane}-shards"></div></div>
+    <div class="lane-nums">${number('Waiting', 'waiting')}${number('Active', 'active')}${number('Delayed', 'delayed')}
+      <div title="How long the oldest waiting push of this lane has waited: the queue lag">
+        <div class="label">Oldest waiting</div><div class="value" data-testid="${lane}-oldest">—</div></div></div>
+    <div class="split lane-rate">
+      <div class="label">Delivered / s <b class="rate" data-testid="${lane}-throughput">—</b></div>
+      <div class="muted mono" data-testid="${lane}-peak"></div>
+      <svg class="spark" data-testid="${lane}-sparkline" viewBox="0 0 120 40" preserveAspectRatio="none" aria-hidden="true">
         <line x1="0" y1="39" x2="120" y2="39"></line><path d=""></path><polyline points=""></polyline></svg>
     </div>
-  </div>
+  </div>`;
+}
+
+const STATS = `
+<div class="stats">${LANES.map(laneCard).join('')}
+  <div class="card stat" data-testid="dead-letter-card"><div class="label">Dead letters</div><div class="value" data-testid="total-dead-letters">—</div></div>
   <div class="card stat">
     <div class="label">Delivered, lifetime</div>
     <div class="value" data-testid="total-delivered">—</div>
@@ -54,7 +67,7 @@ const SHARDS = `
   <div class="panel-head"><h2>Shards</h2><span class="muted" data-testid="shard-count"></span></div>
   <table>
     <thead><tr><th class="num">#</th><th>Tag</th><th>Node</th><th class="num">Waiting</th><th class="num">Active</th>
-      <th class="num">Delayed</th><th class="num">Dead letters</th><th class="num">Delivered</th></tr></thead>
+      <th class="num">Delayed</th><th class="num">Oldest</th><th class="num">Dead</th><th class="num">Delivered</th></tr></thead>
     <tbody data-testid="shard-rows"></tbody>
   </table>
 </section>`;
@@ -76,7 +89,7 @@ const DEAD_LETTERS = `
     <button class="btn danger small" type="button" data-testid="replay-all" disabled>Replay all</button>
   </div>
   <div class="scroll"><table>
-    <thead><tr><th>Recipient</th><th>Message</th><th>Reason</th><th class="num">Status</th><th class="num">Attempts</th>
+    <thead><tr><th>Recipient</th><th>Message</th><th>Lane</th><th>Reason</th><th class="num">Status</th><th class="num">Attempts</th>
       <th>Failed</th><th>Error</th><th></th></tr></thead>
     <tbody data-testid="dead-letter-rows"></tbody>
   </table></div>
@@ -113,8 +126,11 @@ ${DEAD_LETTERS}
 <script>
 (function () {
 'use strict';
+// The lanes, in the order the API and the metrics list them (src/queue/lane.ts).
+const LANES = ${JSON.stringify(LANES)};
 ${DASHBOARD_SCRIPT}
 ${LIVE_SCRIPT}
+${LANES_SCRIPT}
 ${ACTIONS_SCRIPT}
 start();
 })();

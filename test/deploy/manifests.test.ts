@@ -165,8 +165,8 @@ describe('deploy/k8s manifests', () => {
       expect(hpa.spec?.minReplicas, 'minReplicas').to.be.at.least(2);
       const metrics = hpa.spec?.metrics ?? [];
       expect(metrics.some((x) => x.type === 'Resource' && x.resource?.name === 'cpu'), 'cpu metric').to.equal(true);
-      const external = metrics.find((x) => x.type === 'External')?.external;
-      expect(external?.metric.name).to.equal('push_fanout_queue_depth');
+      const external = metrics.find((x) => x.type === 'External' && x.external?.metric.name === 'push_fanout_queue_depth')?.external;
+      expect(external, 'queue-depth metric').to.not.equal(undefined);
       expect(external?.metric.selector?.matchLabels).to.deep.equal({ queue: 'push-fanout' });
       expect(external?.target.type).to.equal('AverageValue');
       // The adapter note must name the gauge the service really exports.

@@ -5,9 +5,7 @@
  * test, which is how a CSP violation (an external asset, an eval) shows up.
  */
 import { expect } from 'chai';
-import fs from 'node:fs';
-import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { waitFor } from '../../../src/core/wait-for';
 import type { Consumer } from '../../../consumer/consumer';
 import { dashboardPage } from '../../../producer/dashboard/page';
@@ -16,46 +14,7 @@ import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
 import { postJson } from '../../support/http';
 import { deadLetters, deletePrefix } from '../../support/redis';
 import { runConsumer, runProducer, type RunningProducer } from '../../support/service';
-
-const REPO_ROOT = path.resolve(__dirname, '..', '..', '..', '..');
-const SCREENSHOT = path.join(REPO_ROOT, 'test-artifacts', 'dashboard.png');
-const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** Opens a page at 1280×900 in its own context (own sessionStorage), recording errors into `errors`. */
-async function openPage(browser: Browser, errors: string[]): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  page.on('console', (msg) => {
-    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
-  });
-  page.on('pageerror', (err) => errors.push(`page error: ${err.message}`));
-  return page;
-}
-
-/** Polls the element's text until it matches; a timeout names the last text seen. */
-async function waitForText(page: Page, testId: string, expected: string | RegExp, timeoutMs = 15_000): Promise<void> {
-  const locator = page.getByTestId(testId).first();
-  await waitFor(
-    async () => {
-      const text = ((await locator.textContent({ timeout: 1000 })) ?? '').trim();
-      const ok = typeof expected === 'string' ? text === expected : expected.test(text);
-      if (!ok) throw new Error(`${testId} shows "${text}"`);
-      return true;
-    },
-    { timeoutMs, intervalMs: 100, description: `${testId} to show ${String(expected)}` },
-  );
-}
-
-async function signIn(page: Page, url: string, token: string): Promise<void> {
-  await page.goto(`${url}/dashboard`);
-  await page.getByTestId('token-input').fill(token);
-  await page.getByTestId('token-submit').click();
-}
-
-async function lookUp(page: Page, messageId: string): Promise<void> {
-  await page.getByTestId('lookup-input').fill(messageId);
-  await page.getByTestId('lookup-submit').click();
-}
+import { launchChromium, lookUp, openPage, saveScreenshot, shownShards, signIn, waitForText } from './dashboard-browser';
 
 describe('dashboard page: self-contained markup', () => {
   it('loads nothing from elsewhere and never writes HTML from strings', () => {
@@ -63,7 +22,8 @@ describe('dashboard page: self-contained markup', () => {
     expect(html).to.match(/^<!doctype html>/);
     expect(html).not.to.match(/<script[^>]+src=|<link[^>]+stylesheet|@import|url\(/i);
     expect(html).not.to.match(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|eval\(/);
-    for (const id of ['token-input', 'token-submit', 'total-delivered', 'throughput', 'replay-all', 'notice', 'lookup-input', 'lookup-submit', 'lookup-result']) {
+    const laneIds = ['interactive', 'bulk'].flatMap((lane) => ['waiting', 'active', 'delayed', 'oldest', 'throughput'].map((n) => `${lane}-${n}`));
+    for (const id of ['token-input', 'token-submit', 'total-delivered', ...laneIds, 'replay-all', 'notice', 'lookup-input', 'lookup-submit', 'lookup-result']) {
       expect(html, id).to.contain(`data-testid="${id}"`);
     }
   });
@@ -92,8 +52,7 @@ describe('dashboard page in Chromium (real Redis, consumer and proxy)', function
       timeoutMs: 15_000,
       description: 'two deliveries and one dead letter',
     });
-    // No skip on failure: a browser that cannot start fails this hook, and so the suite.
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
   });
 
   after(async () => {
@@ -104,14 +63,17 @@ describe('dashboard page in Chromium (real Redis, consumer and proxy)', function
     if (env) await deletePrefix(SHARED_REDIS_URL, env['QUEUE_PREFIX']!);
   });
 
-  it('shows shards, totals and dead letters, replays one and looks a message up', async () => {
+  it('shows lanes, shards, totals and dead letters, replays one and looks a message up', async () => {
     const errors: string[] = [];
     const page = await openPage(browser!, errors);
     const url = producer!.url;
     await signIn(page, url, TEST_TOKEN);
     await page.getByTestId('dashboard').waitFor({ state: 'visible' });
     expect(page.url()).not.to.contain(TEST_TOKEN);
-    expect(await page.getByTestId('shard-row').count()).to.equal(4);
+    // Four shards in each lane, interactive first; a shard number repeats across lanes.
+    const shards = await shownShards(page);
+    expect(shards.map((s) => `${s.lane}/${s.index}`)).to.deep.equal([0, 1, 2, 3].map((i) => `interactive/${i}`).concat([0, 1, 2, 3].map((i) => `bulk/${i}`)));
+    expect(await page.getByTestId('shard-group').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-lane')))).to.deep.equal(['interactive', 'bulk']);
     await waitForText(page, 'total-delivered', '2');
 
     const bob = page.getByTestId('dead-letter-row').filter({ hasText: 'bob' });
@@ -119,6 +81,7 @@ describe('dashboard page in Chromium (real Redis, consumer and proxy)', function
     expect(await page.getByTestId('dead-letter-row').count()).to.equal(1);
     expect(await bob.getByTestId('dead-letter-reason').textContent()).to.equal('rejected');
     expect(await bob.getByTestId('dead-letter-message').textContent()).to.equal('dash-1');
+    expect(await bob.getByTestId('dead-letter-lane').textContent()).to.equal('interactive');
 
     // "Replay all" asks first; dismissing it replays nothing.
     const dialogs: string[] = [];
@@ -133,10 +96,10 @@ describe('dashboard page in Chromium (real Redis, consumer and proxy)', function
     await lookUp(page, 'dash-1');
     await waitForText(page, 'lookup-delivered', '2');
     await waitForText(page, 'lookup-failed', '1');
-    await waitForText(page, 'throughput', /^\d/);
-    fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-    await page.screenshot({ path: SCREENSHOT, fullPage: true });
-    console.log(`      dashboard screenshot: ${SCREENSHOT}`);
+    await waitForText(page, 'lookup-lane', 'interactive');
+    await waitForText(page, 'interactive-throughput', /^\d/);
+    await waitForText(page, 'bulk-waiting', '0');
+    await saveScreenshot(page, 'dashboard.png');
 
     accepting = true;
     await bob.getByTestId('replay-message').click();
