@@ -49,9 +49,8 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   built.trackLanes(gate);
   const client = createPushClient({
     ...config.push,
-    // One socket per job either lane may run, so an interactive push never waits for a connection
-    // held by bulk (every shard runs at least one job, so the real total may exceed the configured one).
-    maxSockets: shards.effectiveConcurrency(plan.caps),
+    // One socket per job either lane may run at once, so an interactive push never waits for a connection held by bulk.
+    maxSockets: plan.caps.interactive + plan.caps.bulk,
     onRetry: (n, err) => {
       built.httpRetry();
       log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request');
@@ -75,7 +74,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
       throw err;
     },
   );
-  shards.process(plan.caps, (lane) => gate.wrap(lane, handler), config.queue.stallIntervalMs);
+  shards.process(plan.take, (lane) => gate.wrap(lane, handler), config.queue.stallIntervalMs);
   return {
     shards,
     gate,

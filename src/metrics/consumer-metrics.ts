@@ -49,16 +49,18 @@ export class ConsumerMetrics implements PushEvents {
     this.reroutes = registerSharedMetrics(this.registry, depths);
   }
 
-  /** Reports each lane's running pushes, and the bulk pushes taken but waiting for a slot. */
+  /** Reports each lane's running pushes, and those taken from Redis but waiting for a slot. */
   trackLanes(gate: LaneGate): void {
     const gauge = new Gauge({
       name: `${PREFIX}lane_in_flight`,
-      help: 'Pushes of this consumer per lane: running, or (bulk only) taken from Redis and waiting for a slot',
+      help: 'Pushes of this consumer per lane: running, or gated (taken from Redis, waiting for a slot)',
       labelNames: ['lane', 'state'],
       registers: [this.registry],
       collect() {
-        for (const lane of LANES) gauge.set({ lane, state: 'running' }, gate.inFlight(lane));
-        gauge.set({ lane: 'bulk', state: 'gated' }, gate.bulkWaiting);
+        for (const lane of LANES) {
+          gauge.set({ lane, state: 'running' }, gate.inFlight(lane));
+          gauge.set({ lane, state: 'gated' }, gate.waiting(lane));
+        }
       },
     });
   }

@@ -68,6 +68,8 @@ function registerLaneGauges(registry: Registry, depths: QueueDepths): void {
     registers: [registry],
     async collect() {
       const read = await depths.read().catch(() => undefined);
+      // No reading, no value: a pod that cannot reach Redis must not hold up a max() over pods with a stale figure.
+      waiting.reset();
       if (!read) return;
       for (const lane of LANES) waiting.set({ lane }, perLane(read, lane, (d) => d.waiting, (a, b) => a + b));
     },
@@ -79,6 +81,7 @@ function registerLaneGauges(registry: Registry, depths: QueueDepths): void {
     registers: [registry],
     async collect() {
       const read = await depths.read().catch(() => undefined);
+      oldest.reset();
       if (!read) return;
       for (const lane of LANES) oldest.set({ lane }, perLane(read, lane, (d) => d.oldestWaitingMs, Math.max) / 1000);
     },

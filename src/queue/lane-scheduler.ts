@@ -5,7 +5,8 @@
  * lanes cannot resize each other's queues at run time. Instead each lane's
  * queues may take up to a cap of jobs, and a gate in front of the handler
  * decides which of the taken jobs may start:
- * - interactive jobs always start at once (up to `total - bulkMinimum`);
+ * - interactive jobs start at once while fewer than `total - bulkMinimum`
+ *   interactive jobs run: bulk never makes them wait;
  * - bulk jobs start while fewer than `total - interactiveReserved` jobs run
  *   in all, so `interactiveReserved` slots are always free for the next
  *   conversation's push, and spare capacity flows to bulk when interactive
@@ -21,31 +22,41 @@ import type { LaneShares } from '../config/consumer-config';
 import type { Lane, LaneConcurrency } from './lane';
 import type { JobHandler } from './shard-queue';
 
+/**
+ * How many more jobs than its slots an interactive lane's queues may take
+ * from Redis. Bee-Queue's concurrency is per shard queue, and a lane's slots
+ * split over 16 shards leave 2–3 per shard: a 50-member room puts ~3 pushes
+ * on every shard at once, so a second conversation on the same shard would
+ * queue behind the first while the lane has free slots elsewhere. Letting
+ * each shard take more, with the gate holding the lane to its slots, keeps
+ * that wait off the interactive path; a flood can at most leave this many
+ * times the slots taken but waiting in one consumer.
+ */
+const INTERACTIVE_TAKE_FACTOR = 4;
+
 /** A consumer's lane plan, in job slots. */
 export interface LanePlan {
   total: number;
   interactiveReserved: number;
   bulkMinimum: number;
-  /** How many jobs each lane's queues may take at once (Bee-Queue concurrency over the lane's shards). */
+  /** How many jobs of each lane may run at once. */
   caps: LaneConcurrency;
+  /** How many jobs each lane's queues may take from Redis at once (Bee-Queue concurrency over the lane's shards). */
+  take: LaneConcurrency;
 }
 
 /** Turns `total` slots and the shares into slot counts; each lane always gets at least one slot. */
 export function planLanes(total: number, shares: LaneShares): LanePlan {
   const interactiveReserved = Math.max(1, Math.round((total * shares.interactiveReservedPercent) / 100));
   const bulkMinimum = Math.max(1, Math.round((total * shares.bulkMinimumPercent) / 100));
-  return {
-    total,
-    interactiveReserved,
-    bulkMinimum,
-    caps: { interactive: Math.max(1, total - bulkMinimum), bulk: Math.max(1, total - interactiveReserved) },
-  };
+  const caps = { interactive: Math.max(1, total - bulkMinimum), bulk: Math.max(1, total - interactiveReserved) };
+  return { total, interactiveReserved, bulkMinimum, caps, take: { interactive: caps.interactive * INTERACTIVE_TAKE_FACTOR, bulk: caps.bulk } };
 }
 
 /** Admits jobs of each lane according to a {@link LanePlan}. */
 export class LaneGate {
   private readonly running: Record<Lane, number> = { interactive: 0, bulk: 0 };
-  private readonly waiters: (() => void)[] = [];
+  private readonly waiters: Record<Lane, (() => void)[]> = { interactive: [], bulk: [] };
 
   constructor(private readonly plan: LanePlan) {}
 
@@ -54,9 +65,9 @@ export class LaneGate {
     return this.running[lane];
   }
 
-  /** Bulk jobs taken from Redis and waiting for a slot. */
-  get bulkWaiting(): number {
-    return this.waiters.length;
+  /** Jobs of `lane` taken from Redis and waiting for a slot. */
+  waiting(lane: Lane): number {
+    return this.waiters[lane].length;
   }
 
   /** Wraps `handler` so that each job of `lane` holds a slot while it runs. */
@@ -73,26 +84,31 @@ export class LaneGate {
 
   /** Resolves when a job of `lane` may start; the slot is counted from then on. */
   acquire(lane: Lane): Promise<void> {
-    // Bulk waiters go first among bulk jobs: FIFO, so none waits forever.
-    if (lane === 'interactive' || (this.waiters.length === 0 && this.bulkMayStart())) {
+    // Waiters go first within a lane: FIFO, so none waits forever.
+    if (this.waiters[lane].length === 0 && this.mayStart(lane)) {
       this.running[lane] += 1;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiters.push(resolve));
+    return new Promise((resolve) => this.waiters[lane].push(resolve));
   }
 
-  /** Frees a slot of `lane` and starts as many waiting bulk jobs as now may. */
+  /** Frees a slot of `lane` and starts as many waiting jobs as now may, interactive first. */
   release(lane: Lane): void {
     this.running[lane] -= 1;
-    while (this.waiters.length > 0 && this.bulkMayStart()) {
-      // Counted here, not when the waiter resumes, so one release cannot admit too many.
-      this.running.bulk += 1;
-      this.waiters.shift()?.();
+    for (const next of ['interactive', 'bulk'] as const) {
+      const queue = this.waiters[next];
+      while (queue.length > 0 && this.mayStart(next)) {
+        // Counted here, not when the waiter resumes, so one release cannot admit too many.
+        this.running[next] += 1;
+        queue.shift()?.();
+      }
     }
   }
 
-  private bulkMayStart(): boolean {
+  private mayStart(lane: Lane): boolean {
     const { bulk, interactive } = this.running;
+    // Interactive is limited by its own cap only: bulk never makes it wait.
+    if (lane === 'interactive') return interactive < this.plan.caps.interactive;
     return bulk < this.plan.bulkMinimum || bulk + interactive < this.plan.total - this.plan.interactiveReserved;
   }
 }

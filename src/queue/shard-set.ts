@@ -123,11 +123,6 @@ export class ShardSet {
     return this.get(shardIndexFor(key, this.shardCount));
   }
 
-  /** How many jobs run at once in total when each lane's concurrency is split over its shards. */
-  effectiveConcurrency(perLane: LaneConcurrency): number {
-    return LANES.reduce((sum, lane) => sum + splitConcurrency(perLane[lane], this.shardCount).reduce((a, b) => a + b, 0), 0);
-  }
-
   /** Processes every shard of every lane, splitting each lane's concurrency over its shards. */
   process(perLane: LaneConcurrency, handlerFor: (lane: Lane) => JobHandler, stallCheckMs: number): void {
     for (const lane of LANES) {

@@ -14,7 +14,13 @@ const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolv
 describe('lane-scheduler', () => {
   it('plans the default 20% / 20% shares of 50 slots as 10 reserved and 10 minimum', () => {
     const plan = planLanes(50, { interactiveReservedPercent: 20, bulkMinimumPercent: 20 });
-    expect(plan).to.deep.equal({ total: 50, interactiveReserved: 10, bulkMinimum: 10, caps: { interactive: 40, bulk: 40 } });
+    expect(plan).to.deep.equal({
+      total: 50,
+      interactiveReserved: 10,
+      bulkMinimum: 10,
+      caps: { interactive: 40, bulk: 40 },
+      take: { interactive: 160, bulk: 40 },
+    });
   });
 
   it('gives each lane at least one slot however small the concurrency', () => {
@@ -26,7 +32,7 @@ describe('lane-scheduler', () => {
     const bulk = startMany(gate, 'bulk', 45);
     await settle();
     expect(bulk.started()).to.equal(40);
-    expect(gate.bulkWaiting).to.equal(5);
+    expect(gate.waiting('bulk')).to.equal(5);
   });
 
   it('starts interactive jobs at once even when bulk holds all it may', async () => {
@@ -49,7 +55,7 @@ describe('lane-scheduler', () => {
     await settle();
     // 10 interactive left: bulk may grow to 50 - 10 reserved - 10 interactive = 30.
     expect(bulk.started()).to.equal(30);
-    expect(gate.bulkWaiting).to.equal(0);
+    expect(gate.waiting('bulk')).to.equal(0);
   });
 
   it('admits no more bulk jobs on one release than there are free slots', async () => {
@@ -61,5 +67,20 @@ describe('lane-scheduler', () => {
     await settle();
     expect(bulk.started()).to.equal(9);
     expect(gate.inFlight('bulk')).to.equal(8);
+  });
+
+  it('holds interactive to its own cap, and lets it go first when a slot frees', async () => {
+    const gate = new LaneGate(planLanes(10, { interactiveReservedPercent: 20, bulkMinimumPercent: 20 }));
+    const interactive = startMany(gate, 'interactive', 10);
+    const bulk = startMany(gate, 'bulk', 5);
+    await settle();
+    expect([interactive.started(), bulk.started()]).to.deep.equal([8, 2]);
+    // A freed bulk slot does not lift interactive past its cap of 8; it goes back to bulk's minimum.
+    gate.release('bulk');
+    await settle();
+    expect([interactive.started(), bulk.started()]).to.deep.equal([8, 3]);
+    gate.release('interactive');
+    await settle();
+    expect([interactive.started(), gate.waiting('interactive')]).to.deep.equal([9, 1]);
   });
 });
