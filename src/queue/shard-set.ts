@@ -6,6 +6,7 @@ import type BeeQueue = require('bee-queue');
 import type { CommonConfig } from '../config/config';
 import type { Logger } from '../core/logger';
 import { ConnectionPool } from './connection-pool';
+import { IntakeConnections } from './intake-connections';
 import { createResolver } from './create-resolver';
 import type { EndpointResolver } from './endpoint-resolver';
 import { buildShards, type Shard, shardIndexFor } from './queue-keys';
@@ -47,13 +48,20 @@ export interface ShardSetOptions {
   onReroute?: (shard: Shard, cause: string) => void;
   /** Overrides the resolver built from the config (tests point queues at the wrong node). */
   resolver?: EndpointResolver | undefined;
+  /** Most intake connections per node (producers); none are opened until an intake leases one. */
+  intakeConnectionsPerNode?: number;
 }
+
+/** Intake connections per node when the role does not say (only producers lease them). */
+const DEFAULT_INTAKE_CONNECTIONS = 32;
 
 /** The process's shard queues, indexed by shard number. */
 export class ShardSet {
   private constructor(
     readonly queues: readonly ShardQueue[],
     private readonly pool: ConnectionPool,
+    /** Connections intakes lease for their writes and WAIT, apart from the shared ones. */
+    readonly intake: IntakeConnections,
   ) {}
 
   /** Builds one router per shard; connections open in the background. */
@@ -77,7 +85,8 @@ export class ShardSet {
           onReroute: options.onReroute,
         }),
     );
-    return new ShardSet(queues, pool);
+    const intake = new IntakeConnections(config.redis, options.intakeConnectionsPerNode ?? DEFAULT_INTAKE_CONNECTIONS, log);
+    return new ShardSet(queues, pool, intake);
   }
 
   /** The router of shard `index`. */
@@ -112,7 +121,7 @@ export class ShardSet {
   /** Closes every shard, then the shared connections, within one time limit each. */
   async close(timeoutMs: number): Promise<void> {
     await Promise.all(this.queues.map((queue) => queue.close(timeoutMs)));
-    await this.pool.closeAll(Math.min(timeoutMs, 1000));
+    await Promise.all([this.pool.closeAll(Math.min(timeoutMs, 1000)), this.intake.closeAll(Math.min(timeoutMs, 1000))]);
   }
 }
 
