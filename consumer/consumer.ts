@@ -13,7 +13,7 @@ import { createPushClient } from '../src/notify/push-client';
 import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
 import { QueueDepths } from '../src/queue/queue-depth';
-import { QueueKeys } from '../src/queue/queue-keys';
+import { QueueKeys, type Shard } from '../src/queue/queue-keys';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
 import { startProbeServer } from './probe-server';
@@ -41,6 +41,13 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   const keys = new QueueKeys(config.queue.prefix);
   const built = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));
   metrics = built;
+  const limiterEvents = {
+    bypassed: () => built.rateLimitBypassed(),
+    failed: (shard: Shard, err: unknown) => {
+      built.rateLimiterFailed();
+      log.warn({ shard: shard.index, reason: err instanceof Error ? err.message : String(err) }, 'rate limit bucket unavailable; sending without tokens for 1 s');
+    },
+  };
   const client = createPushClient({
     ...config.push,
     // Every shard runs at least one job, so the real total may exceed the configured one.
@@ -50,7 +57,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
       log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request');
     },
     onResponse: (status, seconds) => built.upstreamRequest(status, seconds),
-    limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.get(0), keys, config.push.rateLimit) : UNLIMITED,
+    limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.queues, keys, config.push.rateLimit, limiterEvents) : UNLIMITED,
   });
   const handler = createPushHandler({
     client,
