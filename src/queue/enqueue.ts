@@ -59,29 +59,44 @@ export async function enqueuePushes(
   const session = new IntakeSession(shards.intake, deadline);
   let settled = false;
   try {
+    // If a node failed over before its replicas had the writes, save again on the new master.
     for (;;) {
-      // The connections the chunks went through: WAIT must run on those, not on whatever replaced them.
-      const written = new Map<RedisClient, number>();
-      await Promise.all(
-        recipientsByShard.map(async (recipients, index) => {
-          for (let start = 0; start < recipients.length; start += policy.chunkSize) {
-            // JSON is built per chunk, so a large room never holds all its jobs' text at once.
-            const chunk = recipients.slice(start, start + policy.chunkSize);
-            const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
-            written.set(await bounded(saveChunk(shards.get(index), session, jobs, template.sendAt, policy, deadline), deadline), index);
-          }
-        }),
-      );
-      // If a node failed over before its replicas had the writes, save again on the new master.
-      if (await bounded(replicated(written, policy), deadline)) {
-        settled = true;
-        return;
-      }
+      const written = await saveAll(shards, session, template, jsonFor, recipientsByShard, policy, deadline);
+      if (await bounded(replicated(written, policy), deadline)) break;
     }
+    settled = true;
   } finally {
     // Only a finished intake has no command left pending on its connections.
     session.finish(settled);
   }
+}
+
+/**
+ * Saves every shard's pushes, chunk by chunk, shards in parallel. Resolves
+ * with the connections the chunks went through (one per node): WAIT must run
+ * on those, not on whatever replaced them.
+ */
+async function saveAll(
+  shards: ShardSet,
+  session: IntakeSession,
+  template: PushTemplate,
+  jsonFor: (recipientId: string) => string,
+  recipientsByShard: readonly string[][],
+  policy: EnqueuePolicy,
+  deadline: number,
+): Promise<Map<RedisClient, number>> {
+  const written = new Map<RedisClient, number>();
+  await Promise.all(
+    recipientsByShard.map(async (recipients, index) => {
+      for (let start = 0; start < recipients.length; start += policy.chunkSize) {
+        // JSON is built per chunk, so a large room never holds all its jobs' text at once.
+        const chunk = recipients.slice(start, start + policy.chunkSize);
+        const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
+        written.set(await bounded(saveChunk(shards.get(index), session, jobs, template.sendAt, policy, deadline), deadline), index);
+      }
+    }),
+  );
+  return written;
 }
 
 /**
