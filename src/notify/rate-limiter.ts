@@ -101,6 +101,8 @@ interface LocalBucket {
 /** Token buckets in Redis, one per shard, in that shard's slot. */
 export class SharedRateLimiter implements RateLimiter {
   private readonly local = new Map<string, LocalBucket>();
+  /** End of the last pause this pod set (on its own clock, only to skip repeats). */
+  private pausedUntil = 0;
   private readonly perShard: number;
   private readonly batch: number;
   private readonly burst: number;
@@ -137,8 +139,11 @@ export class SharedRateLimiter implements RateLimiter {
   /** Sets the pause on every shard it can reach, and drops local tokens so this pod honours it at once. */
   async pause(ms: number): Promise<void> {
     for (const bucket of this.local.values()) bucket.tokens = 0;
-    const deadline = Date.now() + CALL_TIMEOUT_MS;
     const pauseMs = Math.max(1, Math.round(ms));
+    // Concurrent 429s would each write every shard; one pause at least as long as this one is enough.
+    if (Date.now() + pauseMs <= this.pausedUntil) return;
+    this.pausedUntil = Date.now() + pauseMs;
+    const deadline = Date.now() + CALL_TIMEOUT_MS;
     // A shard that cannot be reached cannot send either; the others still pause.
     await Promise.allSettled(
       this.routers.map((router) =>
