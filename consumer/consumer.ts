@@ -14,7 +14,7 @@ import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
 import { LaneGate, planLanes } from '../src/queue/lane-scheduler';
 import { QueueDepths } from '../src/queue/queue-depth';
-import { QueueKeys } from '../src/queue/queue-keys';
+import { QueueKeys, type Shard } from '../src/queue/queue-keys';
 import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
 import { startProbeServer } from './probe-server';
@@ -47,6 +47,13 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   const plan = planLanes(config.push.concurrency, config.lanes);
   const gate = new LaneGate(plan);
   built.trackLanes(gate);
+  const limiterEvents = {
+    bypassed: () => built.rateLimitBypassed(),
+    failed: (shard: Shard, err: unknown) => {
+      built.rateLimiterFailed();
+      log.warn({ shard: shard.index, reason: err instanceof Error ? err.message : String(err) }, 'rate limit bucket unavailable; sending without tokens for 1 s');
+    },
+  };
   const client = createPushClient({
     ...config.push,
     // One socket per job either lane may run at once, so an interactive push never waits for a connection held by bulk.
@@ -56,7 +63,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
       log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request');
     },
     onResponse: (status, seconds) => built.upstreamRequest(status, seconds),
-    limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.get(0), keys, config.push.rateLimit) : UNLIMITED,
+    limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.lane('interactive'), keys, config.push.rateLimit, limiterEvents) : UNLIMITED,
   });
   const handler = createPushHandler({
     client,

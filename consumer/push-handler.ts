@@ -49,7 +49,7 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
       return 'expired';
     }
     try {
-      await deps.client.send(push);
+      await deps.client.send(push, { shard, redis });
     } catch (err) {
       await handleFailure(deps, { job, push, shard, redis, context }, err);
       throw err;

@@ -40,7 +40,15 @@ const DEPTH_MAX_AGE_MS = 2000;
 export function createProducer(config: ProducerConfig, log: Logger, resolver?: EndpointResolver): Producer {
   let metrics: ProducerMetrics | undefined;
   const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
-  const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff, resolver, onReroute });
+  const shards = ShardSet.create({
+    config,
+    role: 'producer',
+    log,
+    prepare: registerPushBackoff,
+    resolver,
+    onReroute,
+    intakeConnectionsPerNode: config.intake.connectionsPerNode,
+  });
   const keys = new QueueKeys(config.queue.prefix);
   const depths = new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2);
   const built = new ProducerMetrics(depths);
@@ -64,6 +72,7 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
         retry: config.jobRetry,
         waitReplicas: config.intake.waitReplicas,
         waitTimeoutMs: config.intake.waitTimeoutMs,
+        onReplicaAcks: (acked) => built.replicaAcks.inc({ acked: String(acked) }),
         onUnreplicated: (shard, acked) => {
           built.unreplicated.inc();
           log.warn({ shard, acked, wanted: config.intake.waitReplicas }, 'write acknowledged by fewer replicas than asked');

@@ -73,6 +73,8 @@ export interface ProducerConfig extends CommonConfig {
     /** Replicas that must confirm each write before a 202 (WAIT); 0 to not wait. */
     waitReplicas: number;
     waitTimeoutMs: number;
+    /** Most connections per Redis node that intakes lease for their writes and WAIT (see intake-connections). */
+    connectionsPerNode: number;
   };
   jobRetry: JobRetryConfig;
 }
@@ -132,6 +134,7 @@ const producerShape = {
   // Unset means "depends on the Redis mode", see below.
   REDIS_WAIT_REPLICAS: envOptionalInt(0, 16),
   REDIS_WAIT_TIMEOUT_MS: envInt(500, 1, 60_000),
+  INTAKE_CONNECTIONS_PER_NODE: envInt(32, 1, 1024),
 };
 
 
@@ -170,6 +173,7 @@ export function parseProducerConfig(env: Env): ProducerConfig {
         // A cluster has replicas to wait for; a standalone server usually has none.
         waitReplicas: v.REDIS_WAIT_REPLICAS ?? (v.REDIS_CLUSTER_NODES ? 1 : 0),
         waitTimeoutMs: v.REDIS_WAIT_TIMEOUT_MS,
+        connectionsPerNode: v.INTAKE_CONNECTIONS_PER_NODE,
       },
       jobRetry: jobRetryFrom(v, problem),
     };

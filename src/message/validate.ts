@@ -4,12 +4,19 @@
  */
 import type { z } from 'zod';
 import { type FieldProblem, ValidationError } from '../core/errors';
+import { jsonShapeProblem } from './json-shape';
 
 /** At most this many problems are reported; a 100k list of bad ids needs no 100k-line answer. */
 export const MAX_REPORTED_PROBLEMS = 20;
 
-/** Returns the parsed value, or throws a {@link ValidationError} naming each bad field. */
+/**
+ * Returns the parsed value, or throws a {@link ValidationError} naming each
+ * bad field. Nesting and key limits (see json-shape) are checked first, so
+ * no schema ever sees a value that could overflow the stack.
+ */
 export function validate<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const shape = jsonShapeProblem(input);
+  if (shape) throw new ValidationError([shape]);
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   throw new ValidationError(toProblems(result.error.issues, input));

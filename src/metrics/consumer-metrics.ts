@@ -45,6 +45,17 @@ export class ConsumerMetrics implements PushEvents {
     registers: [this.registry],
   });
 
+  private readonly limiterFailures = new Counter({
+    name: `${PREFIX}rate_limiter_failures_total`,
+    help: 'Rate-limit bucket calls that failed or timed out; each lets its shard send without tokens for 1 s',
+    registers: [this.registry],
+  });
+  private readonly limitBypassed = new Counter({
+    name: `${PREFIX}rate_limit_bypassed_total`,
+    help: 'Push requests sent without a rate-limit token because their bucket could not be asked (fail open)',
+    registers: [this.registry],
+  });
+
   constructor(depths: QueueDepths) {
     this.reroutes = registerSharedMetrics(this.registry, depths);
   }
@@ -86,6 +97,16 @@ export class ConsumerMetrics implements PushEvents {
     this.outcomes.inc({ outcome: 'failed', reason: kind });
     if (kind === 'transient') this.retried.inc({ layer: 'queue' });
     else this.outcomes.inc({ outcome: 'dead_lettered', reason: kind });
+  }
+
+  /** Counts a failed rate-limit bucket call. */
+  rateLimiterFailed(): void {
+    this.limiterFailures.inc();
+  }
+
+  /** Counts a push request sent without a rate-limit token. */
+  rateLimitBypassed(): void {
+    this.limitBypassed.inc();
   }
 
   /** Counts an axios-retry retry. */

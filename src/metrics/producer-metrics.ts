@@ -12,6 +12,12 @@ export class ProducerMetrics {
   readonly duplicates = this.counter('messages_duplicate_total', 'Repeated message ids answered from the first intake (200)');
   readonly enqueued = this.counter('pushes_enqueued_total', 'Pushes written to the queues');
   readonly unreplicated = this.counter('unreplicated_writes_total', 'Intakes whose WAIT on a node got fewer replica confirmations than asked (one per node per intake)');
+  readonly replicaAcks = new Counter({
+    name: `${PREFIX}replica_acks_total`,
+    help: 'Intake WAITs (one per node per intake) by how many replicas confirmed the writes',
+    labelNames: ['acked'],
+    registers: [this.registry],
+  });
   readonly reroutes;
 
   constructor(depths: QueueDepths) {

@@ -16,7 +16,7 @@ import type { PushJobData } from '../message/push-job';
 import { equalJitter } from '../queue/retry-backoff';
 import { classifyFailure, isTransientFailure } from './classify-failure';
 import { idempotencyKey, pushRequestBody } from './push-request';
-import type { RateLimiter } from './rate-limiter';
+import type { RateLimiter, RateScope } from './rate-limiter';
 import { undiciTransport } from './undici-adapter';
 
 /** Options for {@link createPushClient}: the proxy settings of the consumer config, plus wiring. */
@@ -32,13 +32,24 @@ export interface PushClientOptions
   onResponse?: (status: number, seconds: number) => void;
 }
 
+// The push's rate-limit scope travels in the request config, so that axios-retry's retries carry it too.
+declare module 'axios' {
+  interface AxiosRequestConfig {
+    /** Whose token bucket the request takes from (see rate-limiter). */
+    rateScope?: RateScope;
+  }
+}
+
 /** Pause applied to all pods after a 429 without Retry-After. */
 const DEFAULT_THROTTLE_MS = 1000;
 
 /** Sends pushes to the proxy. */
 export interface PushClient {
-  /** Sends one push; resolves on 2xx, throws a TransientPushError or PermanentPushError otherwise. */
-  send(push: PushJobData): Promise<void>;
+  /**
+   * Sends one push; resolves on 2xx, throws a TransientPushError or
+   * PermanentPushError otherwise. `scope` is the push's shard, for the rate limit.
+   */
+  send(push: PushJobData, scope?: RateScope): Promise<void>;
   /** Closes the connection pool. */
   close(): Promise<void>;
 }
@@ -72,10 +83,11 @@ export function createPushClient(options: PushClientOptions): PushClient {
   if (options.limiter) installLimiter(instance, options.limiter);
   installRetry(instance, options);
   return {
-    async send(push) {
+    async send(push, scope) {
       try {
         await instance.post(options.url, pushRequestBody(push), {
           headers: { 'Idempotency-Key': idempotencyKey(push) },
+          ...(scope ? { rateScope: scope } : {}),
         });
       } catch (err) {
         throw classifyFailure(err);
@@ -92,7 +104,7 @@ export function createPushClient(options: PushClientOptions): PushClient {
  */
 function installLimiter(instance: AxiosInstance, limiter: RateLimiter): void {
   instance.interceptors.request.use(async (config) => {
-    await limiter.acquire();
+    await limiter.acquire(config.rateScope);
     return config;
   });
   instance.interceptors.response.use(undefined, async (err: unknown) => {

@@ -4,6 +4,10 @@
  * bulk-add), shards in parallel. Job ids are derived from message and
  * recipient, so a chunk retried after a lost connection or a failover cannot
  * create a second job: ids that exist are skipped.
+ *
+ * The chunks go out on connections the intake leases for itself, one per
+ * node (see intake-session), never on the node's shared connection: the WAIT
+ * that follows blocks its connection, and must cover exactly these writes.
  */
 import type { JobRetryConfig } from '../config/config';
 import { QueueUnavailableError } from '../core/errors';
@@ -13,6 +17,7 @@ import { addJobs, jobJsonFactory } from './bulk-add';
 import { type QueueKeys, pushJobId } from './queue-keys';
 import type { RedisClient } from 'redis';
 import { isEnded } from './connection-pool';
+import { IntakeSession } from './intake-session';
 import { onShard } from './redis-command';
 import { isRoutingError } from './redis-errors';
 import { waitForReplicas } from './replication';
@@ -33,6 +38,8 @@ export interface EnqueuePolicy {
   waitTimeoutMs: number;
   /** Told when fewer replicas than asked confirmed a node's writes (degraded durability). */
   onUnreplicated?: (shardIndex: number, acked: number) => void;
+  /** Told how many replicas confirmed each node's writes (once per node per intake, when waiting). */
+  onReplicaAcks?: (acked: number) => void;
 }
 
 /**
@@ -52,34 +59,74 @@ export async function enqueuePushes(
 ): Promise<void> {
   const options = { ...retryOptions(policy.retry), timestamp: Date.now(), ...(template.sendAt ? { delay: template.sendAt } : {}) };
   const jsonFor = jobJsonFactory({ ...template }, options);
-  for (;;) {
-    // The connections the chunks went through: WAIT must run on those, not on whatever replaced them.
-    const written = new Map<RedisClient, number>();
-    await Promise.all(
-      recipientsByShard.map(async (recipients, index) => {
-        for (let start = 0; start < recipients.length; start += policy.chunkSize) {
-          // JSON is built per chunk, so a large room never holds all its jobs' text at once.
-          const chunk = recipients.slice(start, start + policy.chunkSize);
-          const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
-          written.set(await bounded(saveChunk(shards.get(index, lane), jobs, template.sendAt, policy, deadline), deadline), index);
-        }
-      }),
-    );
+  const session = new IntakeSession(shards.intake, deadline);
+  let settled = false;
+  try {
     // If a node failed over before its replicas had the writes, save again on the new master.
-    if (await bounded(replicated(written, policy), deadline)) return;
+    for (;;) {
+      const written = await saveAll(shards.lane(lane), session, template, jsonFor, recipientsByShard, policy, deadline);
+      if (await bounded(replicated(written, policy), deadline)) break;
+    }
+    settled = true;
+  } finally {
+    // Only a finished intake has no command left pending on its connections.
+    session.finish(settled);
   }
 }
 
-/** Saves one chunk; re-routes and retries until the deadline. Resolves with the connection that took it. */
-function saveChunk(router: ShardQueue, jobs: { id: string; json: string }[], sendAt: number | undefined, policy: EnqueuePolicy, deadline: number): Promise<RedisClient> {
-  return onShard(router, deadline, async (client) => {
+/**
+ * Saves every shard's pushes on its router in `routers` (one lane's), chunk
+ * by chunk, shards in parallel. Resolves
+ * with the connections the chunks went through (one per node): WAIT must run
+ * on those, not on whatever replaced them.
+ */
+async function saveAll(
+  routers: readonly ShardQueue[],
+  session: IntakeSession,
+  template: PushTemplate,
+  jsonFor: (recipientId: string) => string,
+  recipientsByShard: readonly string[][],
+  policy: EnqueuePolicy,
+  deadline: number,
+): Promise<Map<RedisClient, number>> {
+  const written = new Map<RedisClient, number>();
+  await Promise.all(
+    recipientsByShard.map(async (recipients, index) => {
+      for (let start = 0; start < recipients.length; start += policy.chunkSize) {
+        // JSON is built per chunk, so a large room never holds all its jobs' text at once.
+        const chunk = recipients.slice(start, start + policy.chunkSize);
+        const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
+        const router = routers[index];
+        if (!router) throw new RangeError(`no shard ${index} (have ${routers.length})`);
+        written.set(await bounded(saveChunk(router, session, jobs, template.sendAt, policy, deadline), deadline), index);
+      }
+    }),
+  );
+  return written;
+}
+
+/**
+ * Saves one chunk on the intake's connection to the shard's current node;
+ * re-routes and retries until the deadline. Resolves with the connection that took it.
+ */
+function saveChunk(
+  router: ShardQueue,
+  session: IntakeSession,
+  jobs: { id: string; json: string }[],
+  sendAt: number | undefined,
+  policy: EnqueuePolicy,
+  deadline: number,
+): Promise<RedisClient> {
+  return onShard(router, deadline, async (shared) => {
+    const client = await session.connectionFor(shared);
     await addJobs(client, policy.keys, router.shard, jobs, sendAt);
     return client;
   });
 }
 
 /**
- * One WAIT per connection the chunks were written on (one per node). False
+ * One WAIT per connection the chunks were written on (one per node, the
+ * intake's own, so concurrent intakes WAIT side by side). False
  * if a connection broke meanwhile: its writes may be gone with the node, so
  * the caller saves again.
  */
@@ -90,6 +137,7 @@ async function replicated(written: Map<RedisClient, number>, policy: EnqueuePoli
       if (isEnded(client)) return false;
       try {
         const acked = await waitForReplicas(client, policy.waitReplicas, policy.waitTimeoutMs);
+        policy.onReplicaAcks?.(acked);
         if (acked < policy.waitReplicas) policy.onUnreplicated?.(shardIndex, acked);
         return true;
       } catch (err) {

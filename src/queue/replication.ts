@@ -5,11 +5,11 @@
  * made so far on the connection, so a 202 sent after it cannot be undone by
  * a failover while a replica is healthy.
  *
- * WAIT blocks its connection, and command connections are shared per node
- * (see connection-pool). So an intake WAITs once per node, after all its
- * chunks, and never for replicas the node does not have: a master with no
- * replica connected (right after a failover) would otherwise stall every
- * command on the node for the whole timeout.
+ * WAIT blocks its connection for up to its timeout, so it runs only on a
+ * connection the intake leased for itself (see intake-connections), once per
+ * node, after all its chunks; and never for replicas the node does not have:
+ * a master with no replica connected (right after a failover) would otherwise
+ * hold the intake for the whole timeout.
  */
 import type { RedisClient } from 'redis';
 import { withTimeout } from '../core/wait-for';

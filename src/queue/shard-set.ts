@@ -6,6 +6,7 @@ import type BeeQueue = require('bee-queue');
 import type { CommonConfig } from '../config/config';
 import type { Logger } from '../core/logger';
 import { ConnectionPool } from './connection-pool';
+import { IntakeConnections } from './intake-connections';
 import { createResolver } from './create-resolver';
 import type { EndpointResolver } from './endpoint-resolver';
 import { LANES, type Lane, type LaneConcurrency } from './lane';
@@ -48,13 +49,20 @@ export interface ShardSetOptions {
   onReroute?: (shard: Shard, cause: string) => void;
   /** Overrides the resolver built from the config (tests point queues at the wrong node). */
   resolver?: EndpointResolver | undefined;
+  /** Most intake connections per node (producers); none are opened until an intake leases one. */
+  intakeConnectionsPerNode?: number;
 }
+
+/** Intake connections per node when the role does not say (only producers lease them). */
+const DEFAULT_INTAKE_CONNECTIONS = 32;
 
 /** The process's shard queues: one set per lane, each indexed by shard number. */
 export class ShardSet {
   private constructor(
     private readonly lanes: ReadonlyMap<Lane, readonly ShardQueue[]>,
     private readonly pools: readonly ConnectionPool[],
+    /** Connections intakes lease for their writes and WAIT, apart from the shared ones. */
+    readonly intake: IntakeConnections,
   ) {}
 
   /**
@@ -89,7 +97,8 @@ export class ShardSet {
       );
       lanes.set(lane, queues);
     }
-    return new ShardSet(lanes, pools);
+    const intake = new IntakeConnections(config.redis, options.intakeConnectionsPerNode ?? DEFAULT_INTAKE_CONNECTIONS, log);
+    return new ShardSet(lanes, pools, intake);
   }
 
   /** Every router of every lane, interactive lane first. */
@@ -141,7 +150,8 @@ export class ShardSet {
   /** Closes every shard, then the shared connections, within one time limit each. */
   async close(timeoutMs: number): Promise<void> {
     await Promise.all(this.queues.map((queue) => queue.close(timeoutMs)));
-    await Promise.all(this.pools.map((pool) => pool.closeAll(Math.min(timeoutMs, 1000))));
+    const limit = Math.min(timeoutMs, 1000);
+    await Promise.all([...this.pools.map((pool) => pool.closeAll(limit)), this.intake.closeAll(limit)]);
   }
 }
 

@@ -33,6 +33,8 @@ describe('fuzz: 10,000 hostile bodies against a real producer process', function
   it('answers every body with a 4xx (or 2xx if valid), never a 5xx, and enqueues only what it accepts', async () => {
     const histogram = new Map<number, number>();
     let acceptedPushes = 0;
+    // Every 5xx is collected rather than stopping at the first, so a run gives the full count.
+    const serverErrors: string[] = [];
     await fc.assert(
       fc.asyncProperty(hostileBody, async (body) => {
         const res = await request(`${base}/v1/messages`, {
@@ -42,13 +44,14 @@ describe('fuzz: 10,000 hostile bodies against a real producer process', function
         });
         histogram.set(res.status, (histogram.get(res.status) ?? 0) + 1);
         if (res.status === 202) acceptedPushes += (res.body as { accepted: number }).accepted;
-        return (res.status >= 400 && res.status < 500) || res.status === 202 || res.status === 200;
+        if (res.status >= 500) serverErrors.push(`${body.length} bytes: ${body.subarray(0, 160).toString()}`);
+        return res.status < 500 ? (res.status >= 400) || res.status === 202 || res.status === 200 : true;
       }),
       { numRuns: RUNS },
     );
     const counts = Object.fromEntries([...histogram].sort(([a], [b]) => a - b));
     process.stdout.write(`      ${RUNS} bodies; status histogram ${JSON.stringify(counts)}\n`);
-    expect([...histogram.keys()].every((s) => s < 500)).to.equal(true);
+    expect(serverErrors.slice(0, 3), `${serverErrors.length} bodies got a 5xx`).to.deep.equal([]);
     expect((await getStatus(`${base}/healthz`))).to.equal(200);
     expect(producer.child.exitCode).to.equal(null);
     expect((await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).jobs).to.equal(acceptedPushes);

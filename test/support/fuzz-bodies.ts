@@ -1,7 +1,8 @@
 /**
  * fast-check generators of hostile request bodies: random JSON, wrong types
- * in every field, huge strings, deep nesting, invalid UTF-8 and
- * prototype-pollution keys. Each yields the raw bytes to send.
+ * in every field, huge strings, invalid UTF-8, and deep nesting, huge arrays
+ * and prototype-pollution keys in every position. Each yields the raw bytes
+ * to send.
  */
 import fc from 'fast-check';
 
@@ -60,6 +61,41 @@ const pollution = fc.constantFrom('__proto__', 'constructor', 'prototype').chain
   ).map((text) => Buffer.from(text)),
 );
 
+/**
+ * Structural attacks placed in every position a body has: the top level,
+ * inside `notification`, inside `data`, and as an item of an array
+ * (`recipientIds`, or an array inside `data`). The text is built by
+ * concatenation, since JSON.stringify itself would overflow on deep values.
+ */
+const structuralPayload = fc.oneof(
+  // Deep nesting: a few levels (valid) up to far beyond any limit.
+  fc.tuple(fc.integer({ min: 1, max: 20_000 }), fc.boolean()).map(([depth, objects]) =>
+    objects ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}1${']'.repeat(depth)}`,
+  ),
+  // Huge arrays: up to 200k items (about 400 KB), of numbers, ids or empty objects.
+  fc.tuple(fc.integer({ min: 1, max: 200_000 }), fc.constantFrom('0', '"a"', '{}', '[]')).map(([n, item]) => `[${Array(n).fill(item).join(',')}]`),
+  // Prototype keys holding an object, an array or a scalar.
+  fc.tuple(fc.constantFrom('__proto__', 'constructor', 'prototype'), fc.constantFrom('{"polluted":true}', '[1]', '1', 'null'))
+    .map(([key, value]) => `{"${key}":${value}}`),
+);
+
+/** A message with a structural payload in one position, under a prototype key or an ordinary one. */
+const structuralBody = fc
+  .tuple(
+    structuralPayload,
+    fc.constantFrom('top', 'notification', 'data', 'recipientIds', 'dataArray'),
+    fc.constantFrom('__proto__', 'constructor', 'prototype', 'x', 'data', 'title'),
+  )
+  .map(([payload, position, key]) => {
+    const id = `fuzz-${Math.random().toString(36).slice(2)}`;
+    const head = `"messageId":"${id}","roomId":"r","senderId":"s"`;
+    const recipients = position === 'recipientIds' ? `["a",${payload}]` : '["a","b"]';
+    const notification = position === 'notification' ? `{"body":"b","${key}":${payload}}` : '{"body":"b"}';
+    const data = position === 'data' ? `,"data":{"${key}":${payload}}` : position === 'dataArray' ? `,"data":{"list":[1,${payload}]}` : '';
+    const top = position === 'top' ? `,"${key}":${payload}` : '';
+    return Buffer.from(`{${head},"recipientIds":${recipients},"notification":${notification}${data}${top}}`);
+  });
+
 /** Arbitrary bytes and arbitrary JSON. */
 const randomJson = fc.jsonValue().map((v) => Buffer.from(JSON.stringify(v) ?? 'null'));
 const randomBytes = fc.uint8Array({ maxLength: 2000 }).map((b) => Buffer.from(b));
@@ -72,4 +108,5 @@ export const hostileBody: fc.Arbitrary<Buffer> = fc.oneof(
   { arbitrary: deepNesting, weight: 1 },
   { arbitrary: invalidUtf8, weight: 1 },
   { arbitrary: pollution, weight: 1 },
+  { arbitrary: structuralBody, weight: 3 },
 );

@@ -100,6 +100,19 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     expect((await status('bad:id')).status).to.equal(400);
   });
 
+  it('answers 400 naming the field, not 500, for data nested 5,000 levels deep', async () => {
+    // Built as text: the body is what a hostile client sends, not something JSON.stringify could make safely.
+    const deep = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+    const body = JSON.stringify(message('m7')).replace(/}$/, `,"data":{"x":${deep}}}`);
+    const res = await request(`${producer.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TEST_TOKEN}` },
+      body,
+    });
+    expect(res.status).to.equal(400);
+    expect(res.body).to.deep.include({ details: [{ path: 'data', message: 'is nested more than 32 levels deep' }] });
+  });
+
   it('holds a message with sendAt until it is due', async () => {
     const sendAt = new Date(Date.now() + 1500).toISOString();
     expect((await post(message('m5', { sendAt }))).status).to.equal(202);

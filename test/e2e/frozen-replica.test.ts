@@ -1,0 +1,92 @@
+import { expect } from 'chai';
+import { waitFor } from '../../src/core/wait-for';
+import { sendSignal } from '../../scripts/support/process-control';
+import { type RedisServerHandle, startRedisServer } from '../../scripts/support/redis-server';
+import { baseEnv, TEST_TOKEN } from '../support/env';
+import { postJson } from '../support/http';
+import { runProducer, type RunningProducer } from '../support/service';
+
+const WAIT_TIMEOUT_MS = 500;
+/** What "a small margin" over the WAIT timeout is allowed to be on a loaded 2-core machine. */
+const MARGIN_MS = 1000;
+const CONCURRENT = 20;
+
+const message = (id: string) => ({
+  messageId: id,
+  roomId: 'r',
+  senderId: 's',
+  // Enough recipients to touch every shard, so each intake writes to (and WAITs on) the node.
+  recipientIds: Array.from({ length: 40 }, (_, i) => `u${i}`),
+  notification: { body: 'x' },
+});
+
+/** Connected replicas the master lists in ROLE. */
+async function replicasOf(master: RedisServerHandle): Promise<number> {
+  const role = (await master.command('ROLE')) as unknown[];
+  return Array.isArray(role[2]) ? role[2].length : 0;
+}
+
+describe('intake with a frozen replica (real master + replica, SIGSTOP)', function () {
+  this.timeout(60_000);
+  let master: RedisServerHandle;
+  let replica: RedisServerHandle;
+  let producer: RunningProducer;
+
+  before(async () => {
+    master = await startRedisServer();
+    replica = await startRedisServer({ args: ['--replicaof', '127.0.0.1', String(master.port)] });
+    await waitFor(async () => (await replicasOf(master)) === 1, { timeoutMs: 10_000, description: 'the replica connected' });
+    producer = await runProducer(
+      baseEnv({
+        REDIS_URL: master.url,
+        REDIS_WAIT_REPLICAS: '1',
+        REDIS_WAIT_TIMEOUT_MS: String(WAIT_TIMEOUT_MS),
+        ENQUEUE_TIMEOUT_MS: '5000',
+      }),
+    );
+  });
+
+  after(async () => {
+    if (replica.running) sendSignal(replica.pid, 'SIGCONT');
+    await producer?.close();
+    await replica?.stop();
+    await master?.stop();
+  });
+
+  it(`answers ${CONCURRENT} concurrent intakes with 202 within the WAIT timeout plus a margin, and counts the replica confirmations`, async () => {
+    const warm = await postJson(`${producer.url}/v1/messages`, message('warm'), TEST_TOKEN);
+    expect(warm.status).to.equal(202);
+    const acksBefore = await unconfirmedWaits();
+
+    sendSignal(replica.pid, 'SIGSTOP');
+    // Frozen, the replica stays connected: the master still lists it, so WAIT asks for it and blocks.
+    expect(await replicasOf(master)).to.equal(1);
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: CONCURRENT }, async (_, i) => {
+        const res = await postJson(`${producer.url}/v1/messages`, message(`frozen-${i}`), TEST_TOKEN);
+        return { status: res.status, ms: Date.now() - started };
+      }),
+    );
+    const slowest = Math.max(...answers.map((a) => a.ms));
+    const statuses = answers.map((a) => a.status);
+    process.stdout.write(`      ${CONCURRENT} intakes: statuses ${JSON.stringify(statuses)}, slowest ${slowest} ms\n`);
+    expect(statuses).to.deep.equal(Array(CONCURRENT).fill(202));
+    expect(slowest).to.be.below(WAIT_TIMEOUT_MS + MARGIN_MS);
+
+    // Every lease came back, and the burst opened no more than one connection per concurrent intake.
+    const { open, idle } = producer.shards.intake.stats({ host: '127.0.0.1', port: master.port });
+    expect(idle).to.equal(open);
+    expect(open).to.be.within(1, CONCURRENT);
+
+    // One WAIT per intake (all shards live on the one master), none confirmed by the frozen replica.
+    expect((await unconfirmedWaits()) - acksBefore).to.equal(CONCURRENT);
+    expect(await producer.metrics.registry.metrics()).to.match(/push_fanout_replica_acks_total\{acked="0"\} \d+\n/);
+  });
+
+  /** The replica-acks counter's value for "no replica confirmed". */
+  async function unconfirmedWaits(): Promise<number> {
+    const { values } = await producer.metrics.replicaAcks.get();
+    return values.find((v) => v.labels['acked'] === '0')?.value ?? 0;
+  }
+});
