@@ -11,6 +11,7 @@ import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushJobData } from '../src/message/push-job';
 import type { PushClient } from '../src/notify/push-client';
 import type { Shard } from '../src/queue/queue-keys';
+import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/queue/bee-internals';
 import { clientOf } from '../src/queue/redis-command';
 import { type FailureDeps, handleFailure } from './push-failure';
 
@@ -27,8 +28,27 @@ export interface PushHandlerDeps extends FailureDeps {
   now?: () => number;
 }
 
-/** Builds the Bee-Queue handler for push jobs. */
+/** Failure reasons kept per job (newest first); older runs are only counted. */
+const KEPT_FAILURES = 3;
+
+/**
+ * Builds the Bee-Queue handler for push jobs. A failed run hands Bee-Queue a
+ * one-line reason, and the job keeps only the last {@link KEPT_FAILURES} of
+ * them, so a job's stored size stays bounded however often it is retried.
+ */
 export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Promise<PushOutcome> {
+  const handle = handlePush(deps);
+  return async (job) => {
+    try {
+      return await handle(job);
+    } catch (err) {
+      trimFailureHistory(job, KEPT_FAILURES);
+      throw storableFailure(err, attemptOf(job));
+    }
+  };
+}
+
+function handlePush(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Promise<PushOutcome> {
   const now = deps.now ?? Date.now;
   return async (job) => {
     const push = job.data as PushJobData;
@@ -61,7 +81,7 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
   };
 }
 
-/** 1 for the first run of a job; Bee-Queue keeps one stack trace per failed run. */
+/** 1 for the first run of a job: one more than the failed runs recorded so far. */
 export function attemptOf(job: BeeQueue.Job<unknown>): number {
-  return (job.options.stacktraces as unknown[]).length + 1;
+  return failedRunsOf(job) + 1;
 }
