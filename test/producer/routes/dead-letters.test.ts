@@ -61,7 +61,7 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
     expect(await status()).to.include({ delivered: 2, failed: 2, pending: 0 });
     rejecting = false;
     const res = await replay({ messageId: 'd1' });
-    expect(res.body).to.deep.equal({ replayed: 2 });
+    expect(res.body).to.deep.equal({ replayed: 2, skipped: 0, skippedJobIds: [] });
     await waitFor(() => proxy.deliveries.size === 4, { timeoutMs: 10_000, description: 'the replayed pushes' });
     await waitFor(async () => ((await status()) as { delivered: number }).delivered === 4, { timeoutMs: 5000, description: 'status' });
     expect(await status()).to.include({ accepted: 4, delivered: 4, failed: 0, pending: 0 });
@@ -80,7 +80,7 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
     const stale = { jobId: 'd1:b', shard: router.shard.index, reason: 'rejected' as const, status: 410, error: 'x', attempts: 1, failedAt: Date.now(), push };
     await onShard(router, Date.now() + 2000, (c) => store.add(c, router.shard, stale));
     const requestsBefore = proxy.requests;
-    expect((await replay({ reason: 'rejected' })).body).to.deep.equal({ replayed: 1 });
+    expect((await replay({ reason: 'rejected' })).body).to.deep.equal({ replayed: 1, skipped: 0, skippedJobIds: [] });
     await waitFor(async () => (await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).jobs === 0, {
       timeoutMs: 5000,
       description: 'the replayed job to be consumed',
@@ -97,7 +97,7 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
     rejecting = false;
     const replaying = spawnService('scripts/dlq.js', env, ['replay', '--reason', 'rejected']);
     expect(await replaying.exited).to.equal(0);
-    expect(JSON.parse(replaying.output())).to.deep.equal({ replayed: 2 });
+    expect(JSON.parse(replaying.output())).to.deep.equal({ replayed: 2, skipped: 0, skippedJobIds: [] });
     await waitFor(() => proxy.deliveries.size === 4, { timeoutMs: 10_000, description: 'replayed from the CLI' });
     const bad = spawnService('scripts/dlq.js', env, ['replay']);
     expect(await bad.exited).to.equal(2);

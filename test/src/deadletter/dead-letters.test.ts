@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { waitFor } from '../../../src/core/wait-for';
+import { findFreePort } from '../../../scripts/support/free-port';
+import { getStatus } from '../../../scripts/support/http-probe';
+import { type DeadLetter, deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
+import { addJobs, jobJsonFactory } from '../../../src/queue/bulk-add';
+import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
+import { onShard } from '../../../src/queue/redis-command';
+import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
+import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
+import { postJson } from '../../support/http';
+import { type ServiceProcess, spawnService } from '../../support/processes';
+import { countJobs, deadLetters, deletePrefix } from '../../support/redis';
+import { runProducer, type RunningProducer } from '../../support/service';
+
+const SHARDS = 4;
+
+describe('dead-letter replay removes exactly what it re-enqueued (real Redis, real HTTP proxy)', () => {
+  let env: Record<string, string>;
+  let producer: RunningProducer;
+  let proxy: StandInProxy;
+  let consumer: ServiceProcess | undefined;
+
+  beforeEach(async () => {
+    // The proxy rejects every push for good: each replayed push comes straight back as a new dead letter.
+    proxy = await startStandInProxy({ reply: () => ({ status: 410 }), countOnly: true });
+    env = baseEnv({ PUSH_PROXY_URL: proxy.url, QUEUE_SHARDS: String(SHARDS), METRICS_PORT: String(await findFreePort()), CONSUMER_CONCURRENCY: '200', ENQUEUE_TIMEOUT_MS: '30000' });
+    producer = await runProducer(env);
+  });
+
+  afterEach(async () => {
+    await consumer?.stop('SIGKILL');
+    consumer = undefined;
+    await producer.close();
+    await proxy.close();
+    await deletePrefix(SHARED_REDIS_URL, env['QUEUE_PREFIX']!);
+  });
+
+  /** Stores one dead letter per recipient, each in its recipient's shard, as the consumer would. */
+  async function storeLetters(messageId: string, recipients: string[]): Promise<void> {
+    const config = producerConfig(env);
+    const store = deadLetterStoreFor(config.retention, new QueueKeys(config.queue.prefix));
+    const now = Date.now();
+    for (let start = 0; start < recipients.length; start += 500) {
+      await Promise.all(
+        recipients.slice(start, start + 500).map((recipientId) => {
+          const router = producer.shards.get(shardIndexFor(recipientId, SHARDS));
+          const push = { messageId, roomId: 'r', senderId: 's', recipientId, notification: { body: 'x' }, acceptedAt: now };
+          const letter: DeadLetter = {
+            jobId: `${messageId}:${recipientId}`,
+            shard: router.shard.index,
+            reason: 'rejected',
+            status: 410,
+            error: 'gone',
+            attempts: 1,
+            failedAt: now,
+            push,
+          };
+          return onShard(router, Date.now() + 10_000, (c) => store.add(c, router.shard, letter));
+        }),
+      );
+    }
+  }
+
+  it('keeps the letter of every replayed push that fails again during the replay', async function () {
+    // 10,000 pushes through a real consumer process on a shared 2-core machine.
+    this.timeout(120_000);
+    const recipients = Array.from({ length: 10_000 }, (_, i) => `u${i}`);
+    await storeLetters('rp', recipients);
+    // A consumer process of its own, so it rejects and re-letters pushes while the replay is still running.
+    consumer = spawnService('consumer/main.js', env);
+    await waitFor(async () => (await getStatus(`http://127.0.0.1:${env['METRICS_PORT']}/readyz`)) === 200, { timeoutMs: 15_000, description: 'the consumer to be ready' });
+    const replayStart = Date.now();
+    const res = await postJson(`${producer.url}/v1/dead-letters/replay`, { all: true }, TEST_TOKEN);
+    process.stdout.write(`      replay answered after ${Date.now() - replayStart} ms, proxy requests by then: ${proxy.requests}\n`);
+    expect(res.status).to.equal(200);
+    expect((res.body as { replayed: number }).replayed).to.equal(10_000);
+    await waitFor(
+      async () => {
+        const c = await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, SHARDS);
+        return proxy.requests >= 10_000 && c.jobs + c.waiting + c.active + c.delayed === 0;
+      },
+      { timeoutMs: 100_000, description: 'every replayed push to be rejected again' },
+    );
+    const letters = await deadLetters(env);
+    process.stdout.write(`      after replaying 10000 letters to a 410 proxy: ${proxy.requests} pushes sent, ${letters.length} letters left\n`);
+    expect(proxy.requests).to.equal(10_000);
+    expect(new Set(letters.map((l) => l.push.recipientId)).size, 'recipients with a dead letter').to.equal(10_000);
+  });
+
+  it('keeps and reports a letter whose job id is still queued, from the API and the CLI', async () => {
+    await storeLetters('busy', ['a', 'b']);
+    // A job with b's id is still waiting (say, from an earlier replay): saving over it would be refused.
+    const router = producer.shards.get(shardIndexFor('b', SHARDS));
+    const json = jobJsonFactory({ messageId: 'busy', roomId: 'r', senderId: 's', notification: { body: 'x' }, acceptedAt: Date.now() }, {});
+    await onShard(router, Date.now() + 5000, (c) => addJobs(c, new QueueKeys(env['QUEUE_PREFIX']!), router.shard, [{ id: 'busy:b', json: json('b') }], Date.now() + 3_600_000));
+    const res = await postJson(`${producer.url}/v1/dead-letters/replay`, { messageId: 'busy' }, TEST_TOKEN);
+    expect(res.body).to.deep.equal({ replayed: 1, skipped: 1, skippedJobIds: ['busy:b'] });
+    expect((await deadLetters(env)).map((l) => l.jobId)).to.deep.equal(['busy:b']);
+    const cli = spawnService('scripts/dlq.js', env, ['replay', '--message-id', 'busy']);
+    expect(await cli.exited).to.equal(0);
+    expect(JSON.parse(cli.output())).to.deep.equal({ replayed: 0, skipped: 1, skippedJobIds: ['busy:b'] });
+    expect((await deadLetters(env)).map((l) => l.jobId)).to.deep.equal(['busy:b']);
+  });
+});
