@@ -56,14 +56,14 @@ function handlePush(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Prom
     if (!shard) throw new Error(`job from unknown queue ${job.queue.name}`);
     const redis = clientOf(job.queue);
     const context = { messageId: push.messageId, recipientId: push.recipientId, shard: shard.index, attempt: attemptOf(job) };
-    const prior = await deps.outcomes.outcomeOf(redis, shard, push.messageId, push.recipientId);
+    const prior = await deps.outcomes.outcomeOf(redis, shard, push);
     if (prior === 'delivered' || prior === 'expired') {
       deps.log.info({ ...context, prior }, 'push already handled; not sent again');
       deps.events.skipped();
       return 'skipped';
     }
     if (push.expiresAt !== undefined && now() > push.expiresAt) {
-      await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'expired');
+      await deps.outcomes.record(redis, shard, push, 'expired');
       deps.log.info(context, 'push expired before it could be sent; dropped');
       deps.events.expired();
       return 'expired';
@@ -74,7 +74,7 @@ function handlePush(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Prom
       await handleFailure(deps, { job, push, shard, redis, context }, err);
       throw err;
     }
-    await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'delivered');
+    await deps.outcomes.record(redis, shard, push, 'delivered');
     deps.log.debug(context, 'push delivered');
     deps.events.delivered(push);
     return 'delivered';

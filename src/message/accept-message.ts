@@ -55,7 +55,9 @@ export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): 
     const recipients = uniqueRecipients(message.recipientIds, message.senderId);
     const groups = groupByShard(recipients, deps.shards.queues.length);
     // One deadline for the whole intake (claim, save, record): a 503 comes within ENQUEUE_TIMEOUT_MS.
-    await enqueuePushes(deps.shards, pushTemplate(message, now), groups, deps.policy, deadline);
+    // The pushes carry this acceptance's epoch and the record's expiry: their markers live no longer.
+    const template = { ...pushTemplate(message, now), epoch: claim.epoch, recordExpiresAt: claim.expiresAt };
+    await enqueuePushes(deps.shards, template, groups, deps.policy, deadline);
     const completed = await onShard(router, deadline, (c) =>
       deps.records.complete(c, router.shard, message.messageId, owner, recipients.length, ttl),
     );

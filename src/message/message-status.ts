@@ -34,7 +34,7 @@ export async function messageStatus(deps: StatusDeps, messageId: string): Promis
   const record = await onShard(home, deadline, (c) => deps.records.read(c, home.shard, messageId));
   if (record?.state !== 'accepted') return undefined;
   const perShard = await Promise.all(
-    deps.shards.queues.map((router) => onShard(router, deadline, (c) => deps.outcomes.counts(c, router.shard, messageId))),
+    deps.shards.queues.map((router) => onShard(router, deadline, (c) => deps.outcomes.counts(c, router.shard, messageId, record.epoch))),
   );
   const sum = (key: 'delivered' | 'failed' | 'expired'): number => perShard.reduce((n, c) => n + c[key], 0);
   const [delivered, failed, expired] = [sum('delivered'), sum('failed'), sum('expired')];

@@ -57,7 +57,7 @@ export async function enqueuePushes(
         for (let start = 0; start < recipients.length; start += policy.chunkSize) {
           // JSON is built per chunk, so a large room never holds all its jobs' text at once.
           const chunk = recipients.slice(start, start + policy.chunkSize);
-          const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
+          const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r, template.epoch), json: jsonFor(r) }));
           written.set(await bounded(saveChunk(shards.get(index), jobs, template.sendAt, policy, deadline), deadline), index);
         }
       }),
