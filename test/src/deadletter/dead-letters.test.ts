@@ -15,15 +15,23 @@ import { runProducer, type RunningProducer } from '../../support/service';
 
 const SHARDS = 4;
 
+/** No job left in any queue structure. */
+function drained(c: { jobs: number; waiting: number; active: number; delayed: number }): boolean {
+  return c.jobs + c.waiting + c.active + c.delayed === 0;
+}
+
 describe('dead-letter replay removes exactly what it re-enqueued (real Redis, real HTTP proxy)', () => {
   let env: Record<string, string>;
   let producer: RunningProducer;
   let proxy: StandInProxy;
   let consumer: ServiceProcess | undefined;
+  /** Called on each request the proxy gets, before it answers. */
+  let onRequest: (() => void) | undefined;
 
   beforeEach(async () => {
     // The proxy rejects every push for good: each replayed push comes straight back as a new dead letter.
-    proxy = await startStandInProxy({ reply: () => ({ status: 410 }), countOnly: true });
+    onRequest = undefined;
+    proxy = await startStandInProxy({ reply: () => (onRequest?.(), { status: 410 }), countOnly: true });
     env = baseEnv({ PUSH_PROXY_URL: proxy.url, QUEUE_SHARDS: String(SHARDS), METRICS_PORT: String(await findFreePort()), CONSUMER_CONCURRENCY: '200', ENQUEUE_TIMEOUT_MS: '30000' });
     producer = await runProducer(env);
   });
@@ -85,6 +93,43 @@ describe('dead-letter replay removes exactly what it re-enqueued (real Redis, re
     const letters = await deadLetters(env);
     process.stdout.write(`      after replaying 10000 letters to a 410 proxy: ${proxy.requests} pushes sent, ${letters.length} letters left\n`);
     expect(proxy.requests).to.equal(10_000);
+    expect(new Set(letters.map((l) => l.push.recipientId)).size, 'recipients with a dead letter').to.equal(10_000);
+  });
+
+  it('keeps every letter written while the replaying process is frozen (SIGSTOP) mid-replay', async function () {
+    this.timeout(120_000);
+    const recipients = Array.from({ length: 10_000 }, (_, i) => `u${i}`);
+    await storeLetters('rp', recipients);
+    consumer = spawnService('consumer/main.js', env);
+    await waitFor(async () => (await getStatus(`http://127.0.0.1:${env['METRICS_PORT']}/readyz`)) === 200, { timeoutMs: 15_000, description: 'the consumer to be ready' });
+    // The replay runs in the CLI. At the first replayed push the proxy sees, the CLI is frozen, so every
+    // push it has re-enqueued so far fails again and is re-lettered before the CLI takes its next step.
+    const cli = spawnService('scripts/dlq.js', env, ['replay', '--all']);
+    let frozen = false;
+    onRequest = () => {
+      if (frozen) return;
+      frozen = true;
+      cli.child.kill('SIGSTOP');
+    };
+    try {
+      await waitFor(async () => frozen && drained(await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, SHARDS)), {
+        timeoutMs: 60_000,
+        description: 'every push re-enqueued before the freeze to be rejected again',
+      });
+    } finally {
+      cli.child.kill('SIGCONT');
+    }
+    const lettersWhileFrozen = proxy.requests;
+    expect(await cli.exited, cli.output()).to.equal(0);
+    const result = JSON.parse(cli.output()) as { replayed: number };
+    await waitFor(async () => drained(await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, SHARDS)) && proxy.requests >= result.replayed, {
+      timeoutMs: 60_000,
+      description: 'every replayed push to be rejected again',
+    });
+    const letters = await deadLetters(env);
+    process.stdout.write(
+      `      frozen replay of 10000 letters: ${lettersWhileFrozen} pushes rejected during the freeze, ${result.replayed} replayed, ${proxy.requests} sent, ${letters.length} letters left\n`,
+    );
     expect(new Set(letters.map((l) => l.push.recipientId)).size, 'recipients with a dead letter').to.equal(10_000);
   });
 
