@@ -60,7 +60,7 @@ export async function handleFailure(deps: FailureDeps, failed: FailedPush, err: 
   };
   try {
     await deps.deadLetters.add(redis, shard, letter);
-    await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'failed');
+    await deps.outcomes.record(redis, shard, push, 'failed');
   } catch (err) {
     // Not recorded anywhere yet: keep the job alive, so the push is retried rather than dropped unseen.
     job.options.retries = Math.max(1, job.options.retries as number);

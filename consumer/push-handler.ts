@@ -11,6 +11,7 @@ import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushJobData } from '../src/message/push-job';
 import type { PushClient } from '../src/notify/push-client';
 import type { Shard } from '../src/queue/queue-keys';
+import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/queue/bee-internals';
 import { clientOf } from '../src/queue/redis-command';
 import { type FailureDeps, handleFailure } from './push-failure';
 
@@ -27,8 +28,27 @@ export interface PushHandlerDeps extends FailureDeps {
   now?: () => number;
 }
 
-/** Builds the Bee-Queue handler for push jobs. */
+/** Failure reasons kept per job (newest first); older runs are only counted. */
+const KEPT_FAILURES = 3;
+
+/**
+ * Builds the Bee-Queue handler for push jobs. A failed run hands Bee-Queue a
+ * one-line reason, and the job keeps only the last {@link KEPT_FAILURES} of
+ * them, so a job's stored size stays bounded however often it is retried.
+ */
 export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Promise<PushOutcome> {
+  const handle = handlePush(deps);
+  return async (job) => {
+    try {
+      return await handle(job);
+    } catch (err) {
+      trimFailureHistory(job, KEPT_FAILURES);
+      throw storableFailure(err, attemptOf(job));
+    }
+  };
+}
+
+function handlePush(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Promise<PushOutcome> {
   const now = deps.now ?? Date.now;
   return async (job) => {
     const push = job.data as PushJobData;
@@ -36,14 +56,14 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
     if (!shard) throw new Error(`job from unknown queue ${job.queue.name}`);
     const redis = clientOf(job.queue);
     const context = { messageId: push.messageId, recipientId: push.recipientId, shard: shard.index, attempt: attemptOf(job) };
-    const prior = await deps.outcomes.outcomeOf(redis, shard, push.messageId, push.recipientId);
+    const prior = await deps.outcomes.outcomeOf(redis, shard, push);
     if (prior === 'delivered' || prior === 'expired') {
       deps.log.info({ ...context, prior }, 'push already handled; not sent again');
       deps.events.skipped();
       return 'skipped';
     }
     if (push.expiresAt !== undefined && now() > push.expiresAt) {
-      await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'expired');
+      await deps.outcomes.record(redis, shard, push, 'expired');
       deps.log.info(context, 'push expired before it could be sent; dropped');
       deps.events.expired();
       return 'expired';
@@ -54,14 +74,14 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
       await handleFailure(deps, { job, push, shard, redis, context }, err);
       throw err;
     }
-    await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'delivered');
+    await deps.outcomes.record(redis, shard, push, 'delivered');
     deps.log.debug(context, 'push delivered');
     deps.events.delivered(push);
     return 'delivered';
   };
 }
 
-/** 1 for the first run of a job; Bee-Queue keeps one stack trace per failed run. */
+/** 1 for the first run of a job: one more than the failed runs recorded so far. */
 export function attemptOf(job: BeeQueue.Job<unknown>): number {
-  return (job.options.stacktraces as unknown[]).length + 1;
+  return failedRunsOf(job) + 1;
 }

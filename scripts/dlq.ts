@@ -60,7 +60,7 @@ async function main(): Promise<void> {
       process.stdout.write(`${JSON.stringify(await listDeadLetters(deps, filter, limit ?? 100), null, 2)}\n`);
     } else {
       const { all: _all, ...filter } = parsed.filter;
-      process.stdout.write(`${JSON.stringify({ replayed: await replayDeadLetters(deps, filter) })}\n`);
+      process.stdout.write(`${JSON.stringify(await replayDeadLetters(deps, filter))}\n`);
     }
   } finally {
     await shards.close(1000);

@@ -111,7 +111,9 @@ async function replay(body, button) {
     const result = await api('/v1/dead-letters/replay', 'POST', body);
     const n = num(result.replayed);
     const what = n === 1 ? ' dead letter' : ' dead letters';
-    showNotice('Replayed ' + n + what + (body.messageId ? ' of ' + body.messageId : '') + '.', false);
+    const skipped = num(result.skipped);
+    const kept = skipped > 0 ? ' Kept ' + skipped + ' whose push is still queued; replay them once it has run.' : '';
+    showNotice('Replayed ' + n + what + (body.messageId ? ' of ' + body.messageId : '') + '.' + kept, skipped > 0);
     await loadDeadLetters();
   } catch (err) {
     if (!quiet(err)) showNotice('Replay failed: ' + err.message, true);

@@ -22,9 +22,9 @@ export function deadLettersRouter(deps: DeadLetterDeps, bodyLimitBytes: number):
   });
   router.post('/v1/dead-letters/replay', async (ctx) => {
     const { all: _all, ...filter } = validate(replayBodySchema, await readJsonBody(ctx, bodyLimitBytes));
-    const replayed = await replayDeadLetters(deps, filter);
-    ctx.state.logFields = { replayed, ...filter };
-    ctx.body = { replayed };
+    const result = await replayDeadLetters(deps, filter);
+    ctx.state.logFields = { replayed: result.replayed, skipped: result.skipped, ...filter };
+    ctx.body = result;
   });
   return router;
 }

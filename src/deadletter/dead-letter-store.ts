@@ -54,6 +54,42 @@ redis.call('EXPIRE', KEYS[2], ARGV[6])
 return #old
 `);
 
+/**
+ * KEYS: dead-letter index, dead-letter data, Bee-Queue jobs hash, waiting list.
+ * ARGV: job id, the letter as read, the job's Bee-Queue JSON; repeated.
+ * The job is saved as Bee-Queue's addJob script would save it.
+ */
+const REPLAY = new LuaScript(`
+local replayed, skipped = {}, {}
+for i = 1, #ARGV, 3 do
+  local id = ARGV[i]
+  if redis.call('HGET', KEYS[2], id) == ARGV[i + 1] then
+    if redis.call('HEXISTS', KEYS[3], id) == 1 then
+      skipped[#skipped + 1] = id
+    else
+      redis.call('HSET', KEYS[3], id, ARGV[i + 2])
+      redis.call('LPUSH', KEYS[4], id)
+      redis.call('ZREM', KEYS[1], id)
+      redis.call('HDEL', KEYS[2], id)
+      replayed[#replayed + 1] = id
+    end
+  end
+end
+return {replayed, skipped}
+`);
+
+/** A dead letter as stored: the exact JSON (what a replay compares before removing) and its parsed form. */
+export interface StoredLetter {
+  raw: string;
+  letter: DeadLetter;
+}
+
+/** What one replayed page did: job ids re-enqueued (letters removed), and kept because their job still exists. */
+export interface ReplayPage {
+  replayed: string[];
+  skipped: string[];
+}
+
 /** Reads and writes one shard's dead letters at a time. */
 export class DeadLetterStore {
   constructor(
@@ -71,9 +107,21 @@ export class DeadLetterStore {
     );
   }
 
-  /** Every dead letter of the shard, newest first. */
-  async list(client: RedisClient, shard: Shard): Promise<DeadLetter[]> {
-    return this.read(client, shard, -1);
+  /**
+   * One page of the shard's dead letters, in no particular order (HSCAN, so
+   * memory stays bounded by `count` whatever the store holds). Start with
+   * cursor '0'; the returned cursor is '0' again once the scan is complete.
+   * Every letter stored throughout the scan is returned at least once; one
+   * may come twice if the hash is resized meanwhile.
+   */
+  async page(client: RedisClient, shard: Shard, cursor: string, count: number): Promise<{ cursor: string; letters: StoredLetter[] }> {
+    const [next, flat] = (await sendCommand(client, 'HSCAN', [this.keys.deadLetterDataKey(shard), cursor, 'COUNT', count])) as [string, string[]];
+    const letters: StoredLetter[] = [];
+    for (let i = 1; i < flat.length; i += 2) {
+      const raw = flat[i]!;
+      letters.push({ raw, letter: JSON.parse(raw) as DeadLetter });
+    }
+    return { cursor: next, letters };
   }
 
   /** The shard's `limit` newest dead letters and its total count: a page without reading the rest. */
@@ -89,11 +137,19 @@ export class DeadLetterStore {
     return values.flatMap((v) => (v ? [JSON.parse(v) as DeadLetter] : []));
   }
 
-  /** Removes dead letters by job id. */
-  async remove(client: RedisClient, shard: Shard, jobIds: readonly string[]): Promise<void> {
-    if (jobIds.length === 0) return;
-    await sendCommand(client, 'ZREM', [this.keys.deadLetterIndexKey(shard), ...jobIds]);
-    await sendCommand(client, 'HDEL', [this.keys.deadLetterDataKey(shard), ...jobIds]);
+  /**
+   * Re-enqueues each letter as a Bee-Queue job and removes it, atomically
+   * and only if the letter is still stored exactly as it was read: a letter
+   * rewritten since (the push failed again) or removed since is left alone.
+   * A letter whose job id still exists in the queue is kept and returned as
+   * skipped: saving over it would be refused, and the push lost.
+   */
+  async replay(client: RedisClient, shard: Shard, letters: readonly { stored: StoredLetter; jobJson: string }[]): Promise<ReplayPage> {
+    if (letters.length === 0) return { replayed: [], skipped: [] };
+    const keys = [this.keys.deadLetterIndexKey(shard), this.keys.deadLetterDataKey(shard), this.keys.beeKey(shard, 'jobs'), this.keys.beeKey(shard, 'waiting')];
+    const args = letters.flatMap(({ stored, jobJson }) => [stored.letter.jobId, stored.raw, jobJson]);
+    const [replayed, skipped] = (await REPLAY.run(client, keys, args)) as [string[], string[]];
+    return { replayed, skipped };
   }
 }
 

@@ -3,10 +3,13 @@
  * own shard slot. It is both the delivery marker (a job re-run after a crash
  * finds "delivered" and sends nothing) and the source of the status counts.
  * Marker and counter change in one Lua call, so a push is counted once no
- * matter how often its job runs.
+ * matter how often its job runs. Both belong to one acceptance of the
+ * message (its epoch) and expire with its record, never later: once the
+ * record is gone, a reuse of the id starts from nothing.
  */
 import type { RedisClient } from 'redis';
 import { LuaScript } from '../queue/lua-script';
+import type { PushRef } from '../message/push-job';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
 import { sendCommand } from '../queue/redis-command';
 
@@ -23,7 +26,11 @@ const OUTCOME_OF_CODE = new Map(Object.entries(CODE).map(([k, v]) => [v, k as Ou
  * Moves one push to a new outcome and keeps the message's counters and the
  * shard's lifetime totals in step. Delivered
  * and expired are final; failed may become delivered (a replayed dead
- * letter). Returns 1 if the outcome changed.
+ * letter). Returns 1 if the outcome changed. ARGV[4] is the record's expiry
+ * (epoch ms): marker and counters expire then too, at once if it has passed
+ * (a late outcome of an expired message leaves nothing behind but the
+ * shard's totals). A push from before epochs (ARGV[4] = 0) keeps the old
+ * rule: ARGV[3] seconds after its last change.
  */
 const RECORD = new LuaScript(`
 local prev = redis.call('HGET', KEYS[1], ARGV[1])
@@ -36,8 +43,13 @@ if prev then
 end
 redis.call('HINCRBY', KEYS[2], next, 1)
 redis.call('HINCRBY', KEYS[3], next, 1)
-redis.call('EXPIRE', KEYS[1], ARGV[3])
-redis.call('EXPIRE', KEYS[2], ARGV[3])
+if ARGV[4] ~= '0' then
+  redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+  redis.call('PEXPIREAT', KEYS[2], ARGV[4])
+else
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
+end
 return 1
 `);
 
@@ -45,25 +57,30 @@ return 1
 export class OutcomeStore {
   constructor(
     private readonly keys: QueueKeys,
-    /** How long markers and counters outlive their last change. */
+    /** How long markers and counters of a push without `recordExpiresAt` outlive their last change. */
     private readonly ttlSeconds: number,
   ) {}
 
   /** The recorded outcome of one push, if any. */
-  async outcomeOf(client: RedisClient, shard: Shard, messageId: string, recipientId: string): Promise<Outcome | undefined> {
-    const code = await sendCommand(client, 'HGET', [this.keys.outcomesKey(shard, messageId), recipientId]);
+  async outcomeOf(client: RedisClient, shard: Shard, push: PushRef): Promise<Outcome | undefined> {
+    const code = await sendCommand(client, 'HGET', [this.keys.outcomesKey(shard, push.messageId, push.epoch), push.recipientId]);
     return typeof code === 'string' ? OUTCOME_OF_CODE.get(code) : undefined;
   }
 
   /** Records an outcome; true if it changed anything. */
-  async record(client: RedisClient, shard: Shard, messageId: string, recipientId: string, outcome: Outcome): Promise<boolean> {
-    const keys = [this.keys.outcomesKey(shard, messageId), this.keys.statsKey(shard, messageId), this.keys.totalsKey(shard)];
-    return (await RECORD.run(client, keys, [recipientId, CODE[outcome], this.ttlSeconds])) === 1;
+  async record(client: RedisClient, shard: Shard, push: PushRef, outcome: Outcome): Promise<boolean> {
+    const keys = [
+      this.keys.outcomesKey(shard, push.messageId, push.epoch),
+      this.keys.statsKey(shard, push.messageId, push.epoch),
+      this.keys.totalsKey(shard),
+    ];
+    const args = [push.recipientId, CODE[outcome], this.ttlSeconds, push.recordExpiresAt ?? 0];
+    return (await RECORD.run(client, keys, args)) === 1;
   }
 
-  /** The counts of one message on one shard. */
-  async counts(client: RedisClient, shard: Shard, messageId: string): Promise<OutcomeCounts> {
-    return countsOf(await sendCommand(client, 'HMGET', [this.keys.statsKey(shard, messageId), 'd', 'f', 'e']));
+  /** The counts of one acceptance (`epoch`) of a message on one shard. */
+  async counts(client: RedisClient, shard: Shard, messageId: string, epoch?: string): Promise<OutcomeCounts> {
+    return countsOf(await sendCommand(client, 'HMGET', [this.keys.statsKey(shard, messageId, epoch), 'd', 'f', 'e']));
   }
 }
 

@@ -62,7 +62,9 @@ export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): 
     const lane = laneFor(recipients.length, message.lane, deps.bulkMinRecipients);
     const groups = groupByShard(recipients, deps.shards.shardCount);
     // One deadline for the whole intake (claim, save, record): a 503 comes within ENQUEUE_TIMEOUT_MS.
-    await enqueuePushes(deps.shards, lane, pushTemplate(message, now), groups, deps.policy, deadline);
+    // The pushes carry this acceptance's epoch and the record's expiry: their markers live no longer.
+    const template = { ...pushTemplate(message, now), epoch: claim.epoch, recordExpiresAt: claim.expiresAt };
+    await enqueuePushes(deps.shards, lane, template, groups, deps.policy, deadline);
     const accepted = { count: recipients.length, lane };
     const completed = await onShard(router, deadline, (c) => deps.records.complete(c, router.shard, message.messageId, owner, accepted, ttl));
     // Our lease lapsed and another request took over: it will answer for this id; this one must not 202 too.

@@ -38,7 +38,7 @@ export async function messageStatus(deps: StatusDeps, messageId: string): Promis
   if (record?.state !== 'accepted') return undefined;
   // Outcomes live in the slots of the shards the pushes were queued on: the message's lane.
   const perShard = await Promise.all(
-    deps.shards.lane(record.lane).map((router) => onShard(router, deadline, (c) => deps.outcomes.counts(c, router.shard, messageId))),
+    deps.shards.lane(record.lane).map((router) => onShard(router, deadline, (c) => deps.outcomes.counts(c, router.shard, messageId, record.epoch))),
   );
   const sum = (key: 'delivered' | 'failed' | 'expired'): number => perShard.reduce((n, c) => n + c[key], 0);
   const [delivered, failed, expired] = [sum('delivered'), sum('failed'), sum('expired')];

@@ -21,7 +21,17 @@ export interface PushJobData {
   sendAt?: number;
   /** When the producer accepted the message; for accept→deliver latency. */
   acceptedAt: number;
+  /**
+   * Which acceptance of `messageId` this push belongs to (see pushJobId).
+   * Absent on pushes accepted before epochs existed.
+   */
+  epoch?: string;
+  /** When the message record expires (epoch ms): the push's marker and counters expire with it. */
+  recordExpiresAt?: number;
 }
+
+/** What names one push's marker and counters. */
+export type PushRef = Pick<PushJobData, 'messageId' | 'recipientId' | 'epoch' | 'recordExpiresAt'>;
 
 /** The parts of a push that are the same for every recipient of a message. */
 export type PushTemplate = Omit<PushJobData, 'recipientId'>;

@@ -1,6 +1,6 @@
 /**
  * The wire format of one push to the upstream proxy. The Idempotency-Key is
- * unique per message and recipient, so a proxy that dedupes can drop a push
+ * unique per message acceptance and recipient, so a proxy that dedupes can drop a push
  * this service sends twice (after a crash or a failover).
  */
 import type { PushJobData } from '../message/push-job';
@@ -20,9 +20,13 @@ export interface PushRequestBody {
   expiresAt: string | null;
 }
 
-/** The Idempotency-Key header value of a push: its job id, so the two can never disagree. */
+/**
+ * The Idempotency-Key header value of a push: its job id
+ * (`<messageId>:<epoch>:<recipientId>`), so the two can never disagree, and a
+ * message id reused after the idempotency window gets new keys.
+ */
 export function idempotencyKey(push: PushJobData): string {
-  return pushJobId(push.messageId, push.recipientId);
+  return pushJobId(push.messageId, push.recipientId, push.epoch);
 }
 
 /**

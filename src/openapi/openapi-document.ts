@@ -72,7 +72,10 @@ function apiPaths(maxRecipients: number): JsonSchema {
       post: {
         summary: 'Re-enqueue dead letters (a push delivered since is not sent again)',
         requestBody: { required: true, content: { 'application/json': { schema: toSchema(replayBodySchema) } } },
-        responses: { '200': json(z.object({ replayed: z.number().int() }), 'how many were re-enqueued'), ...errors(400, 401, 413, 415, 429, 503) },
+        responses: { '200': json(
+            z.object({ replayed: z.number().int(), skipped: z.number().int(), skippedJobIds: z.array(z.string()).max(100) }),
+            'how many were re-enqueued, and how many were kept because their job is still queued (the first 100 of their ids)',
+          ), ...errors(400, 401, 413, 415, 429, 503) },
       },
     },
   };

@@ -71,3 +71,8 @@ export function jobJsonFactory(data: Record<string, unknown>, options: Record<st
   const [before, after] = text.split(JSON.stringify(marker)) as [string, string];
   return (recipientId) => before + JSON.stringify(recipientId) + after;
 }
+
+/** The Bee-Queue JSON of one new job, as `Job#toData` writes it. */
+export function jobJson(data: unknown, options: Record<string, unknown>): string {
+  return JSON.stringify({ data, options, status: 'created', progress: 0 });
+}

@@ -95,7 +95,7 @@ async function saveAll(
       for (let start = 0; start < recipients.length; start += policy.chunkSize) {
         // JSON is built per chunk, so a large room never holds all its jobs' text at once.
         const chunk = recipients.slice(start, start + policy.chunkSize);
-        const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r), json: jsonFor(r) }));
+        const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r, template.epoch), json: jsonFor(r) }));
         const router = routers[index];
         if (!router) throw new RangeError(`no shard ${index} (have ${routers.length})`);
         written.set(await bounded(saveChunk(router, session, jobs, template.sendAt, policy, deadline), deadline), index);

@@ -72,9 +72,21 @@ export function shardIndexFor(recipientId: string, count: number): number {
   return fnv1a32(recipientId) % count;
 }
 
-/** The Bee-Queue job id of one push: unique per message and recipient. */
-export function pushJobId(messageId: string, recipientId: string): string {
-  return `${messageId}:${recipientId}`;
+/**
+ * The Bee-Queue job id of one push, also its Idempotency-Key: unique per
+ * message, acceptance and recipient. `epoch` tells apart two acceptances of
+ * one message id (a reuse after the idempotency window), so a push of the
+ * second is neither skipped as a job that still exists nor dropped by the
+ * proxy as a repeat. Pushes accepted before epochs existed have none.
+ * A message id has no `:` and an epoch neither, so ids cannot collide.
+ */
+export function pushJobId(messageId: string, recipientId: string, epoch?: string): string {
+  return epoch === undefined ? `${messageId}:${recipientId}` : `${messageId}:${epoch}:${recipientId}`;
+}
+
+/** Suffix that ties a key to one acceptance of a message (none for acceptances older than epochs). */
+function epochSuffix(epoch: string | undefined): string {
+  return epoch === undefined ? '' : `:${epoch}`;
 }
 
 /**
@@ -100,14 +112,14 @@ export class QueueKeys {
     return `${this.prefix}:${shard.queueName}:msg:${messageId}`;
   }
 
-  /** Per-recipient outcomes of one message on one shard: the delivery markers. */
-  outcomesKey(shard: Shard, messageId: string): string {
-    return `${this.prefix}:${shard.queueName}:out:${messageId}`;
+  /** Per-recipient outcomes of one acceptance of a message on one shard: the delivery markers. */
+  outcomesKey(shard: Shard, messageId: string, epoch?: string): string {
+    return `${this.prefix}:${shard.queueName}:out:${messageId}${epochSuffix(epoch)}`;
   }
 
-  /** Outcome counters of one message on one shard, kept with the outcomes so both change atomically. */
-  statsKey(shard: Shard, messageId: string): string {
-    return `${this.prefix}:${shard.queueName}:stat:${messageId}`;
+  /** Outcome counters of one acceptance of a message on one shard, kept with the outcomes so both change atomically. */
+  statsKey(shard: Shard, messageId: string, epoch?: string): string {
+    return `${this.prefix}:${shard.queueName}:stat:${messageId}${epochSuffix(epoch)}`;
   }
 
   /** Lifetime outcome totals of a shard (delivered, failed, expired): throughput for dashboards. */

@@ -7,6 +7,7 @@
  */
 import type BeeQueue = require('bee-queue');
 import type { JobRetryConfig } from '../config/config';
+import { failedRunsOf } from './bee-internals';
 
 /** The strategy's name, as stored in each job's options. */
 export const PUSH_BACKOFF = 'push-jitter';
@@ -41,9 +42,9 @@ export function retryNoSoonerThan(job: AnyJob, ms: number): void {
  */
 export function pushBackoffDelay(job: AnyJob): number {
   const backoff = job.options.backoff as PushBackoffOptions;
-  // Bee-Queue calls this before recording the current failure, so the count
-  // of stored stack traces is the number of earlier failures.
-  const failures = (job.options.stacktraces as unknown[]).length;
+  // Bee-Queue calls this before recording the current failure, so this is
+  // the number of earlier failures.
+  const failures = failedRunsOf(job);
   const jittered = equalJitter(backoff.delay, backoff.max, failures);
   const floor = retryAfterHints.get(job) ?? 0;
   retryAfterHints.delete(job);

@@ -9,7 +9,7 @@ import { activeJobIds, chaosReply, ConsumerFleet, isRejected, type ShardUrl } fr
 import { clusterEnv } from '../support/cluster-fixture';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../support/env';
 import { request } from '../support/http';
-import { intakeOutage, startStream } from '../support/message-stream';
+import { deliveriesByPush, intakeOutage, pushOf, startStream } from '../support/message-stream';
 import { spawnService } from '../support/processes';
 import { deletePrefix } from '../support/redis';
 
@@ -68,10 +68,13 @@ async function runChaos(label: string, env: Record<string, string>, urlOf: Shard
     }
     await waitFor(() => accepted() >= TARGET_PUSHES, { timeoutMs: 60_000, description: `${TARGET_PUSHES} pushes accepted` });
     const result = await stream.stop();
-    const pendingOf = () => [...result.accepted].filter((k) => !proxy.deliveries.has(k) && !isRejected(k));
+    const pendingOf = (): string[] => {
+      const delivered = deliveriesByPush(proxy.deliveries);
+      return [...result.accepted].filter((k) => !delivered.has(k) && !isRejected(k));
+    };
     await waitFor(() => pendingOf().length === 0, { timeoutMs: 90_000, description: `every accepted push delivered (left: ${pendingOf().length})` });
     const letters = await listDeadLetters(base);
-    const figures = tally(result.accepted, proxy.deliveries, letters, killMaster ? 1 : 0);
+    const figures = tally(result.accepted, deliveriesByPush(proxy.deliveries), letters, killMaster ? 1 : 0);
     figures.slowestRecoveryMs = Math.max(outageMs, ...(await Promise.all(recoveries)));
     process.stdout.write(`      ${label}: ${JSON.stringify(figures)} (intake statuses ${JSON.stringify(Object.fromEntries(result.statuses))})\n`);
     expect(letters.every((l) => l.reason === 'rejected' && isRejected(l.jobId)), 'only permanent rejections dead-lettered').to.equal(true);
@@ -99,7 +102,7 @@ async function listDeadLetters(base: string): Promise<Array<{ jobId: string; rea
 
 function tally(accepted: Set<string>, deliveries: Map<string, number>, letters: Array<{ jobId: string }>, masterKills: number): ChaosFigures {
   // Only dead letters of accepted pushes count; a retried intake's stray letters are not in `accepted`.
-  const lettered = new Set(letters.map((l) => l.jobId).filter((id) => accepted.has(id)));
+  const lettered = new Set(letters.map((l) => pushOf(l.jobId)).filter((id) => accepted.has(id)));
   let delivered = 0;
   let duplicates = 0;
   let lost = 0;

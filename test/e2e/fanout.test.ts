@@ -61,10 +61,11 @@ describe('end to end: one message in, one push per recipient out (real processes
       { timeoutMs: 15_000, description: '49 pushes delivered and the queues empty' },
     );
     expect(proxy.delivered).to.have.length(49);
-    const expectedKeys = members.slice(1).map((m) => `chat-42:${m}`);
+    const epoch = /^chat-42:([0-9a-z]+):/.exec(proxy.delivered[0]?.idempotencyKey ?? '')?.[1];
+    const expectedKeys = members.slice(1).map((m) => `chat-42:${epoch}:${m}`);
     expect(proxy.delivered.map((p) => p.idempotencyKey).sort()).to.deep.equal([...expectedKeys].sort());
     for (const push of proxy.delivered) {
-      expect(push.idempotencyKey).to.equal(`chat-42:${push.body['recipientId'] as string}`);
+      expect(push.idempotencyKey).to.equal(`chat-42:${epoch}:${push.body['recipientId'] as string}`);
       expect(push.body).to.deep.include({
         messageId: 'chat-42',
         roomId: 'room-7',

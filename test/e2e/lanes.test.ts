@@ -147,9 +147,12 @@ describe('lanes: a conversation is never stuck behind a broadcast', function () 
       // The 503'd push waits out its backoff in the bulk lane's delayed set, next to the scheduled ones.
       await waitFor(async () => (await countJobs(SHARED_REDIS_URL, prefix, 4, 'bulk')).delayed === 4, { timeoutMs: 10_000, description: 'a retry waiting in bulk' });
       expect((await countJobs(SHARED_REDIS_URL, prefix, 4, 'interactive')).jobs).to.equal(0);
-      await waitFor(() => proxy.deliveries.get('promo:flaky') === 1, { timeoutMs: 10_000, description: 'the retry delivered' });
+      // Keys are <messageId>:<epoch>:<recipientId>.
+      const delivered = (recipient: string) => [...proxy.deliveries].filter(([key]) => key.startsWith('promo:') && key.endsWith(`:${recipient}`)).map(([, n]) => n);
+      await waitFor(() => delivered('flaky')[0] === 1, { timeoutMs: 10_000, description: 'the retry delivered' });
       const letters = await request(`${producer.url}/v1/dead-letters?messageId=promo`, { headers: auth });
-      expect((letters.body as { items: { jobId: string; lane: string }[] }).items.map((l) => [l.jobId, l.lane])).to.deep.equal([['promo:gone', 'bulk']]);
+      const items = (letters.body as { items: { jobId: string; lane: string }[] }).items;
+      expect(items.map((l) => [l.jobId.endsWith(':gone'), l.lane])).to.deep.equal([[true, 'bulk']]);
       await consumer.close(1000);
       consumer = undefined;
       goneFixed = true;
@@ -158,7 +161,7 @@ describe('lanes: a conversation is never stuck behind a broadcast', function () 
       expect((await countJobs(SHARED_REDIS_URL, prefix, 4, 'bulk')).waiting).to.equal(1);
       expect((await countJobs(SHARED_REDIS_URL, prefix, 4, 'interactive')).jobs).to.equal(0);
       consumer = await runConsumer(e);
-      await waitFor(() => proxy.deliveries.get('promo:gone') === 1, { timeoutMs: 10_000, description: 'the replayed push delivered' });
+      await waitFor(() => delivered('gone')[0] === 1, { timeoutMs: 10_000, description: 'the replayed push delivered' });
     } finally {
       await consumer?.close(1000);
       await producer.close();

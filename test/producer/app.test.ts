@@ -50,9 +50,13 @@ describe('producer API (real Redis)', () => {
       for (const shard of allShards(4)) Object.assign(all, await call<Record<string, string> | null>(client, 'HGETALL', keys.beeKey(shard, 'jobs')));
       return all;
     });
-    expect(Object.keys(stored).sort()).to.deep.equal(['msg-1:bob', 'msg-1:carol', 'msg-1:dave']);
-    const job = JSON.parse(stored['msg-1:bob']!) as { data: Record<string, unknown>; options: Record<string, unknown> };
-    expect(job.data).to.include({ messageId: 'msg-1', roomId: 'room-1', senderId: 'alice', recipientId: 'bob', priority: 'high' });
+    // <messageId>:<epoch>:<recipientId>, one epoch per acceptance.
+    const ids = Object.keys(stored).sort();
+    const epoch = /^msg-1:([0-9a-z]+):bob$/.exec(ids[0] ?? '')?.[1];
+    expect(ids).to.deep.equal(['bob', 'carol', 'dave'].map((r) => `msg-1:${epoch}:${r}`));
+    const job = JSON.parse(stored[`msg-1:${epoch}:bob`]!) as { data: Record<string, unknown>; options: Record<string, unknown> };
+    expect(job.data).to.include({ messageId: 'msg-1', roomId: 'room-1', senderId: 'alice', recipientId: 'bob', priority: 'high', epoch });
+    expect(job.data['recordExpiresAt']).to.be.a('number');
     expect(job.data['data']).to.deep.equal({ k: 'v' });
     expect(job.data['expiresAt']).to.be.a('number');
     expect(job.options).to.include({ retries: 5 });

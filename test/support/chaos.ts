@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import type { ProxyReply, ReceivedPush } from '../../scripts/support/stand-in-proxy';
 import { allShards, QueueKeys } from '../../src/queue/queue-keys';
 import { type ServiceProcess, spawnService } from './processes';
+import { pushOf } from './message-stream';
 import { call, withRedis } from './redis';
 
 /** A number in [0, 1) fixed per key: whether a push is one we always reject. */
@@ -17,9 +18,9 @@ function fraction(key: string): number {
 /** Share of pushes the chaos proxy rejects for good (400), chosen by key. */
 export const REJECTED_SHARE = 0.02;
 
-/** True for the pushes the chaos proxy always rejects. */
+/** True for the pushes the chaos proxy always rejects; the same for a key with or without its epoch. */
 export function isRejected(idempotencyKey: string): boolean {
-  return fraction(idempotencyKey) < REJECTED_SHARE;
+  return fraction(pushOf(idempotencyKey)) < REJECTED_SHARE;
 }
 
 /**

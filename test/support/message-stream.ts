@@ -12,7 +12,7 @@ const MAX_POST_ATTEMPTS = 20;
 
 /** What a stream saw. */
 export interface StreamResult {
-  /** Idempotency keys of every push in a message answered 202. */
+  /** Every push in a message answered 202, as `<messageId>:<recipientId>` (see {@link pushOf}). */
   accepted: Set<string>;
   /** How many responses of each status (0: no answer). */
   statuses: Map<number, number>;
@@ -82,6 +82,21 @@ export function startStream(options: StreamOptions): MessageStream {
   };
 }
 
+/**
+ * `<messageId>:<recipientId>` of a push key or job id (`<messageId>:<epoch>:<recipientId>`):
+ * what the stream knows a push by, since it never learns the epoch. Stream recipient ids have no `:`.
+ */
+export function pushOf(idempotencyKey: string): string {
+  return idempotencyKey.replace(/^([^:]+):[^:]+:/, '$1:');
+}
+
+/** The proxy's deliveries counted per push (see {@link pushOf}). */
+export function deliveriesByPush(deliveries: ReadonlyMap<string, number>): Map<string, number> {
+  const byPush = new Map<string, number>();
+  for (const [key, n] of deliveries) byPush.set(pushOf(key), (byPush.get(pushOf(key)) ?? 0) + n);
+  return byPush;
+}
+
 /** Delivery accounting of a stream against the proxy. */
 export interface DeliveryReport {
   accepted: number;
@@ -94,8 +109,9 @@ export interface DeliveryReport {
 export function deliveryReport(result: StreamResult, proxy: StandInProxy): DeliveryReport {
   let delivered = 0;
   let duplicates = 0;
+  const byPush = deliveriesByPush(proxy.deliveries);
   for (const key of result.accepted) {
-    const count = proxy.deliveries.get(key) ?? 0;
+    const count = byPush.get(key) ?? 0;
     if (count > 0) delivered += 1;
     if (count > 1) duplicates += count - 1;
   }

@@ -8,6 +8,8 @@ import type { EndpointResolver } from '../../src/queue/endpoint-resolver';
 import { type Consumer, startConsumer } from '../../consumer/consumer';
 import { createProducer, type Producer } from '../../producer/producer';
 import { createHttpServer } from '../../producer/server';
+import type { ProducerConfig } from '../../src/config/config';
+import type { ConsumerConfig } from '../../src/config/consumer-config';
 import { consumerConfig, producerConfig } from './env';
 
 /** A producer listening on an ephemeral port. */
@@ -16,9 +18,13 @@ export interface RunningProducer extends Producer {
   close(): Promise<void>;
 }
 
-/** Starts a producer from `env`. */
-export async function runProducer(env: Record<string, string>, resolver?: EndpointResolver): Promise<RunningProducer> {
+/**
+ * Starts a producer from `env`. `adjust` may change the parsed config, for a
+ * value a test needs outside what the environment allows (a 3 s TTL, say).
+ */
+export async function runProducer(env: Record<string, string>, resolver?: EndpointResolver, adjust?: (config: ProducerConfig) => void): Promise<RunningProducer> {
   const config = producerConfig(env);
+  adjust?.(config);
   const producer = createProducer(config, silentLogger(), resolver);
   const server = createHttpServer(producer.app, config.http);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -34,7 +40,9 @@ export async function runProducer(env: Record<string, string>, resolver?: Endpoi
   };
 }
 
-/** Starts a consumer from `env`. */
-export function runConsumer(env: Record<string, string>, resolver?: EndpointResolver): Promise<Consumer> {
-  return startConsumer(consumerConfig(env), silentLogger(), resolver);
+/** Starts a consumer from `env`; `adjust` as for {@link runProducer}. */
+export function runConsumer(env: Record<string, string>, resolver?: EndpointResolver, adjust?: (config: ConsumerConfig) => void): Promise<Consumer> {
+  const config = consumerConfig(env);
+  adjust?.(config);
+  return startConsumer(config, silentLogger(), resolver);
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { waitFor } from '../../../src/core/wait-for';
-import { deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
+import { type DeadLetter, deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
 import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
 import { onShard } from '../../../src/queue/redis-command';
 import type { Consumer } from '../../../consumer/consumer';
@@ -17,6 +17,9 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
   let proxy: StandInProxy;
   let consumer: Consumer;
   let rejecting = true;
+  /** The dead letters written by the first delivery, and the job id (= Idempotency-Key) of b's push. */
+  let original: DeadLetter[];
+  let keyOfB: string;
   const auth = { authorization: `Bearer ${TEST_TOKEN}` };
 
   beforeEach(async () => {
@@ -30,6 +33,8 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
     const body = { messageId: 'd1', roomId: 'r', senderId: 's', recipientIds: ['a', 'b', 'c', 'd'], notification: { body: 'x' } };
     expect((await postJson(`${producer.url}/v1/messages`, body, TEST_TOKEN)).status).to.equal(202);
     await waitFor(async () => (await deadLetters(env)).length === 2, { timeoutMs: 10_000, description: 'two dead letters' });
+    original = await deadLetters(env);
+    keyOfB = `d1:${original[0]!.push.epoch!}:b`;
   });
 
   afterEach(async () => {
@@ -46,7 +51,7 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
   it('lists dead letters with their reason, status and attempts, filtered and bounded', async () => {
     const all = (await list()).body as { total: number; items: Array<Record<string, unknown>> };
     expect(all.total).to.equal(2);
-    expect(all.items.map((i) => i['jobId']).sort()).to.deep.equal(['d1:b', 'd1:c']);
+    expect(all.items.map((i) => i['jobId']).sort()).to.deep.equal([keyOfB, keyOfB.replace(/:b$/, ':c')]);
     expect(all.items[0]).to.include({ reason: 'rejected', status: 410, attempts: 1 });
     expect(((await list('?messageId=other')).body as { total: number }).total).to.equal(0);
     expect(((await list('?reason=retries_exhausted')).body as { total: number }).total).to.equal(0);
@@ -61,7 +66,7 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
     expect(await status()).to.include({ delivered: 2, failed: 2, pending: 0 });
     rejecting = false;
     const res = await replay({ messageId: 'd1' });
-    expect(res.body).to.deep.equal({ replayed: 2 });
+    expect(res.body).to.deep.equal({ replayed: 2, skipped: 0, skippedJobIds: [] });
     await waitFor(() => proxy.deliveries.size === 4, { timeoutMs: 10_000, description: 'the replayed pushes' });
     await waitFor(async () => ((await status()) as { delivered: number }).delivered === 4, { timeoutMs: 5000, description: 'status' });
     expect(await status()).to.include({ accepted: 4, delivered: 4, failed: 0, pending: 0 });
@@ -71,21 +76,20 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
   it('sends nothing when a replayed push was delivered in the meantime', async () => {
     rejecting = false;
     await replay({ all: true });
-    await waitFor(() => proxy.deliveries.get('d1:b') === 1, { timeoutMs: 10_000, description: 'b delivered' });
+    await waitFor(() => proxy.deliveries.get(keyOfB) === 1, { timeoutMs: 10_000, description: 'b delivered' });
     // A stale dead letter for b, in b's own shard, as if its failure had been recorded late.
     const config = producerConfig(env);
     const store = deadLetterStoreFor(config.retention, new QueueKeys(config.queue.prefix));
     const router = producer.shards.get(shardIndexFor('b', 4));
-    const push = { messageId: 'd1', roomId: 'r', senderId: 's', recipientId: 'b', notification: { body: 'x' }, acceptedAt: Date.now() };
-    const stale = { jobId: 'd1:b', shard: router.shard.index, reason: 'rejected' as const, status: 410, error: 'x', attempts: 1, failedAt: Date.now(), push };
+    const stale = { ...original.find((l) => l.jobId === keyOfB)!, failedAt: Date.now() };
     await onShard(router, Date.now() + 2000, (c) => store.add(c, router.shard, stale));
     const requestsBefore = proxy.requests;
-    expect((await replay({ reason: 'rejected' })).body).to.deep.equal({ replayed: 1 });
+    expect((await replay({ reason: 'rejected' })).body).to.deep.equal({ replayed: 1, skipped: 0, skippedJobIds: [] });
     await waitFor(async () => (await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).jobs === 0, {
       timeoutMs: 5000,
       description: 'the replayed job to be consumed',
     });
-    expect(proxy.deliveries.get('d1:b')).to.equal(1);
+    expect(proxy.deliveries.get(keyOfB)).to.equal(1);
     expect(proxy.requests).to.equal(requestsBefore);
     expect(await status()).to.include({ delivered: 4, failed: 0 });
   });
@@ -97,7 +101,7 @@ describe('dead letters: list and replay through the API and the CLI (real Redis)
     rejecting = false;
     const replaying = spawnService('scripts/dlq.js', env, ['replay', '--reason', 'rejected']);
     expect(await replaying.exited).to.equal(0);
-    expect(JSON.parse(replaying.output())).to.deep.equal({ replayed: 2 });
+    expect(JSON.parse(replaying.output())).to.deep.equal({ replayed: 2, skipped: 0, skippedJobIds: [] });
     await waitFor(() => proxy.deliveries.size === 4, { timeoutMs: 10_000, description: 'replayed from the CLI' });
     const bad = spawnService('scripts/dlq.js', env, ['replay']);
     expect(await bad.exited).to.equal(2);

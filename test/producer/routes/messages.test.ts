@@ -69,8 +69,10 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     const config = producerConfig(env);
     const home = producer.shards.get(shardIndexFor('m3', 4));
     const records = new MessageRecords(new QueueKeys(config.queue.prefix));
-    await onShard(home, Date.now() + 2000, (c) => records.claim(c, home.shard, 'm3', 'crashed-owner', 1, 3600));
-    const half = pushTemplate(validMessage('m3'), Date.now());
+    const claim = await onShard(home, Date.now() + 2000, (c) => records.claim(c, home.shard, 'm3', 'crashed-owner', 1, 3600));
+    if (claim.kind !== 'claimed') throw new Error(`expected a claim, got ${claim.kind}`);
+    // The crashed intake's pushes carry its acceptance's epoch, as acceptMessage writes them; the retry must reuse it.
+    const half = { ...pushTemplate(validMessage('m3'), Date.now()), epoch: claim.epoch, recordExpiresAt: claim.expiresAt };
     const policy = { keys: new QueueKeys(config.queue.prefix), chunkSize: 100, timeoutMs: 2000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 1 };
     await enqueuePushes(producer.shards, 'interactive', half, groupByShard(RECIPIENTS.slice(0, 3), 4), policy);
     consumer = await runConsumer(env);

@@ -67,5 +67,6 @@ describe('queue-keys', () => {
 
   it('builds job ids from message and recipient', () => {
     expect(pushJobId('m1', 'u2')).to.equal('m1:u2');
+    expect(pushJobId('m1', 'u:2', 'mi5x2k3a')).to.equal('m1:mi5x2k3a:u:2');
   });
 });

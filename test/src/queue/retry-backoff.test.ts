@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import BeeQueue = require('bee-queue');
+import { trimFailureHistory } from '../../../src/queue/bee-internals';
 import { applyRetryPolicy, forbidRetry, pushBackoffDelay, registerPushBackoff, retryNoSoonerThan } from '../../../src/queue/retry-backoff';
 
 describe('retry-backoff', () => {
@@ -19,6 +20,16 @@ describe('retry-backoff', () => {
       expect(pushBackoffDelay(jobAfterFailures(0))).to.be.within(500, 1000);
       expect(pushBackoffDelay(jobAfterFailures(2))).to.be.within(2000, 4000);
     }
+  });
+
+  it('counts failures whose reasons were trimmed off the job', () => {
+    const job = queue.createJob<unknown>({});
+    applyRetryPolicy(job, { retries: 5, backoffBaseMs: 1000, backoffMaxMs: 100_000 });
+    (job.options.stacktraces as string[]).push('err', 'err', 'err', 'err');
+    trimFailureHistory(job, 3);
+    expect(job.options.stacktraces).to.have.length(2);
+    // Four earlier failures: 16 s nominal, not the 4 s that the two kept reasons alone would give.
+    for (let i = 0; i < 50; i++) expect(pushBackoffDelay(job)).to.be.within(8000, 16_000);
   });
 
   it('is capped', () => {
