@@ -37,7 +37,9 @@ export interface Consumer {
 export async function startConsumer(config: ConsumerConfig, log: Logger, resolver?: EndpointResolver): Promise<Consumer> {
   let metrics: ConsumerMetrics | undefined;
   const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
-  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff, resolver, onReroute });
+  const onWriteRefused = (_: unknown, cause: string): void => void metrics?.writeRefusals.inc({ cause });
+  const onOrphanRemoved = (): void => void metrics?.orphansRemoved.inc();
+  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff, resolver, onReroute, onWriteRefused, onOrphanRemoved });
   const keys = new QueueKeys(config.queue.prefix);
   const built = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));
   metrics = built;

@@ -11,8 +11,20 @@ import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushJobData } from '../src/message/push-job';
 import type { PushClient } from '../src/notify/push-client';
 import type { Shard } from '../src/queue/queue-keys';
+import { delay } from '../src/core/wait-for';
 import { clientOf } from '../src/queue/redis-command';
+import { writeRefusalCause } from '../src/queue/redis-errors';
+import { equalJitter } from '../src/queue/retry-backoff';
 import { type FailureDeps, handleFailure } from './push-failure';
+
+/**
+ * How long a delivery marker refused by a full Redis is retried. The job keeps
+ * its slot and its stall heartbeat (SREM, which a full Redis still takes)
+ * meanwhile; giving up earlier would fail the job, and its re-run after
+ * recovery would send the push a second time.
+ */
+const MARKER_RETRY_WINDOW_MS = 120_000;
+const MARKER_RETRY_MAX_PAUSE_MS = 1000;
 
 /** What a handled job resolves with. */
 export type PushOutcome = 'delivered' | 'expired' | 'skipped';
@@ -54,7 +66,7 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
       await handleFailure(deps, { job, push, shard, redis, context }, err);
       throw err;
     }
-    await deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'delivered');
+    await untilWritten(() => deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'delivered'));
     deps.log.debug(context, 'push delivered');
     deps.events.delivered(push);
     return 'delivered';
@@ -64,4 +76,19 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
 /** 1 for the first run of a job; Bee-Queue keeps one stack trace per failed run. */
 export function attemptOf(job: BeeQueue.Job<unknown>): number {
   return (job.options.stacktraces as unknown[]).length + 1;
+}
+
+/** Runs `write`, again after a capped pause while Redis refuses it (OOM, MISCONF, NOREPLICAS), within the window. */
+async function untilWritten(write: () => Promise<unknown>): Promise<void> {
+  const giveUpAt = Date.now() + MARKER_RETRY_WINDOW_MS;
+  for (let failures = 0; ; failures++) {
+    try {
+      await write();
+      return;
+    } catch (err) {
+      const refused = writeRefusalCause(err) !== undefined && writeRefusalCause(err) !== 'readonly';
+      if (!refused || Date.now() >= giveUpAt) throw err;
+      await delay(equalJitter(100, MARKER_RETRY_MAX_PAUSE_MS, failures));
+    }
+  }
 }

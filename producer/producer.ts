@@ -40,7 +40,8 @@ const DEPTH_MAX_AGE_MS = 2000;
 export function createProducer(config: ProducerConfig, log: Logger, resolver?: EndpointResolver): Producer {
   let metrics: ProducerMetrics | undefined;
   const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
-  const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff, resolver, onReroute });
+  const onWriteRefused = (_: unknown, cause: string): void => void metrics?.writeRefusals.inc({ cause });
+  const shards = ShardSet.create({ config, role: 'producer', log, prepare: registerPushBackoff, resolver, onReroute, onWriteRefused });
   const keys = new QueueKeys(config.queue.prefix);
   const depths = new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2);
   const built = new ProducerMetrics(depths);

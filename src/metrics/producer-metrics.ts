@@ -4,6 +4,7 @@
 import { Counter, Registry } from 'prom-client';
 import type { QueueDepths } from '../queue/queue-depth';
 import { PREFIX, registerSharedMetrics } from './shared-metrics';
+import { registerWriteRefusals } from './write-refusal-metric';
 
 /** Counters the producer feeds. */
 export class ProducerMetrics {
@@ -13,6 +14,7 @@ export class ProducerMetrics {
   readonly enqueued = this.counter('pushes_enqueued_total', 'Pushes written to the queues');
   readonly unreplicated = this.counter('unreplicated_writes_total', 'Intakes whose WAIT on a node got fewer replica confirmations than asked (one per node per intake)');
   readonly reroutes;
+  readonly writeRefusals = registerWriteRefusals(this.registry);
 
   constructor(depths: QueueDepths) {
     this.reroutes = registerSharedMetrics(this.registry, depths);

@@ -13,12 +13,14 @@ import type { RedisConfig } from '../config/redis-config';
 import { QueueUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { delay, withTimeout } from '../core/wait-for';
-import { commandClient, connectedAddress, endOwnConnections } from './bee-internals';
+import { commandClient, connectedAddress, detachFromSharedClient, endOwnConnections, makeLoopResilient } from './bee-internals';
 import type { ConnectionPool } from './connection-pool';
 import type { EndpointResolver } from './endpoint-resolver';
-import type { Shard } from './queue-keys';
+import { JobKeepAlive } from './job-keep-alive';
+import { QueueKeys, type Shard } from './queue-keys';
 import { CONNECT_TIMEOUT_MS } from './redis-client-options';
-import { isRoutingError, routingCause } from './redis-errors';
+import { sendCommand } from './redis-command';
+import { isRoutingError, routingCause, type WriteRefusal, writeRefusalCause } from './redis-errors';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
 export type JobHandler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;
@@ -38,10 +40,20 @@ export interface ShardQueueOptions {
   prepare?: (queue: BeeQueue) => void;
   /** Told about every re-route with its cause label (see routingCause), e.g. to count them. */
   onReroute?: (shard: Shard, cause: string) => void;
+  /** Told about every write Redis refused (full, failing snapshots, too few replicas, replica), e.g. to count them. */
+  onWriteRefused?: (shard: Shard, cause: WriteRefusal) => void;
+  /** Told about every job id found in `active` without data and removed. */
+  onOrphanRemoved?: (shard: Shard) => void;
 }
 
 /** Upper bound of the pause between two failed attempts to (re)build the queue. */
 const MAX_REBUILD_BACKOFF_MS = 1000;
+/** Upper bound of the pause before a failed step of the job loop (pop, stall check, delayed jobs) runs again. */
+const MAX_LOOP_BACKOFF_MS = 1000;
+/** How long a readiness probe's key lives; it only has to be writable. */
+const PROBE_TTL_MS = 10_000;
+/** Bee-Queue's default, for queues whose settings do not say. */
+const DEFAULT_STALL_INTERVAL_MS = 5000;
 
 /** Keeps one shard's queue connected to its slot's owner. */
 export class ShardQueue {
@@ -49,9 +61,22 @@ export class ShardQueue {
   private ready: Promise<BeeQueue>;
   private closed = false;
   private worker: { concurrency: number; handler: JobHandler; stallCheckMs: number } | undefined;
+  private readonly keepAlive: JobKeepAlive;
+  private readonly probeKey: string;
 
   constructor(private readonly options: ShardQueueOptions) {
+    this.probeKey = new QueueKeys(options.prefix).probeKey(options.shard);
+    this.keepAlive = new JobKeepAlive(
+      options.settings.stallInterval ?? DEFAULT_STALL_INTERVAL_MS,
+      () => this.queue,
+      (err) => options.log.warn({ err, shard: options.shard.index }, 'heartbeat of a re-routed job failed'),
+    );
     this.ready = this.connect('start');
+  }
+
+  /** How many jobs started by a replaced queue are still running (kept alive by this router). */
+  get adoptedJobs(): number {
+    return this.keepAlive.adoptedCount;
   }
 
   /** The shard this queue serves. */
@@ -82,8 +107,12 @@ export class ShardQueue {
    * queue, once: reports about a queue already replaced are ignored.
    */
   reportError(queue: BeeQueue, err: unknown): void {
+    const refusal = writeRefusalCause(err);
+    if (refusal) this.options.onWriteRefused?.(this.shard, refusal);
     if (!isRoutingError(err)) {
-      this.options.log.error({ err, shard: this.shard.index }, 'queue error');
+      // A refused write is Redis's state, not a bug here: it is counted, and the step that failed retries.
+      if (refusal) this.options.log.warn({ shard: this.shard.index, refusal, reason: String(err) }, 'Redis refused a write');
+      else this.options.log.error({ err, shard: this.shard.index }, 'queue error');
       return;
     }
     if (this.closed || queue !== this.queue) return;
@@ -92,6 +121,8 @@ export class ShardQueue {
     this.options.onReroute?.(this.shard, routingCause(err));
     this.queue = undefined;
     this.options.resolver.invalidate();
+    // Its jobs still running keep their stall heartbeat, or the new queue would run them a second time.
+    this.keepAlive.adopt(queue);
     void dropQueue(queue, 0);
     this.ready = this.connect(reason);
   }
@@ -102,12 +133,23 @@ export class ShardQueue {
     if (this.queue) this.attachWorker(this.queue);
   }
 
-  /** PINGs the shard's node; false if it does not answer within `timeoutMs`. */
+  /**
+   * True when the shard can work: its node takes a write (a short-lived probe
+   * key) within `timeoutMs`. A node that answers PING but refuses writes
+   * (full, failing snapshots, too few replicas) cannot queue or finish a job.
+   */
   async ping(timeoutMs: number): Promise<boolean> {
-    const client = this.queue ? commandClient(this.queue) : null;
-    if (!client) return false;
-    const pong = new Promise<boolean>((resolve) => client.ping((err) => resolve(!err)));
-    return withTimeout(pong, timeoutMs, () => new Error('ping timeout')).catch(() => false);
+    const queue = this.queue;
+    const client = queue ? commandClient(queue) : null;
+    if (!queue || !client) return false;
+    const write = sendCommand(client, 'SET', [this.probeKey, '1', 'PX', PROBE_TTL_MS]);
+    return withTimeout(write, timeoutMs, () => new Error('probe timeout')).then(
+      () => true,
+      (err: unknown) => {
+        if (writeRefusalCause(err)) this.reportError(queue, err);
+        return false;
+      },
+    );
   }
 
   /**
@@ -116,6 +158,7 @@ export class ShardQueue {
    */
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
+    this.keepAlive.stop();
     const queue = this.queue;
     this.queue = undefined;
     if (queue) await dropQueue(queue, timeoutMs);
@@ -139,6 +182,8 @@ export class ShardQueue {
           await dropQueue(queue, 0);
           break;
         }
+        // Before the new queue's first stall check: jobs of the queue it replaces must not look stalled.
+        await this.keepAlive.beat(queue).catch((err: unknown) => this.reportError(queue, err));
         this.queue = queue;
         if (attempt > 0 || reason !== 'start') {
           const node = connectedAddress(queue);
@@ -179,7 +224,13 @@ export class ShardQueue {
   private attachWorker(queue: BeeQueue): void {
     if (!this.worker) return;
     const { concurrency, handler, stallCheckMs } = this.worker;
-    queue.process(concurrency, handler);
+    // Every failing step of the job loop is reported (counted, re-routed) and retried here, never fatal.
+    makeLoopResilient(queue, {
+      onError: (err) => this.reportError(queue, err),
+      onOrphan: () => this.options.onOrphanRemoved?.(this.shard),
+      maxBackoffMs: MAX_LOOP_BACKOFF_MS,
+    });
+    queue.process(concurrency, this.keepAlive.track(queue, handler));
     // Bee-Queue checks for stalled jobs once in process(); the periodic check
     // is ours to start, and must be restarted on every new queue.
     queue.checkStalledJobs(stallCheckMs).catch((err: unknown) => this.reportError(queue, err));
@@ -201,8 +252,12 @@ async function dropQueue(queue: BeeQueue, timeoutMs: number): Promise<void> {
   }
   // The shared command connection stays: other shards use it, and the pool replaces it if it broke.
   endOwnConnections(queue);
+  // A queue whose build timed out may become ready later: then too, nothing of it may stay behind.
   queue.ready().then(
-    () => endOwnConnections(queue),
+    () => {
+      endOwnConnections(queue);
+      detachFromSharedClient(queue);
+    },
     () => undefined,
   );
 }

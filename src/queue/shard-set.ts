@@ -9,7 +9,7 @@ import { ConnectionPool } from './connection-pool';
 import { createResolver } from './create-resolver';
 import type { EndpointResolver } from './endpoint-resolver';
 import { buildShards, type Shard, shardIndexFor } from './queue-keys';
-import { type JobHandler, ShardQueue } from './shard-queue';
+import { type JobHandler, ShardQueue, type ShardQueueOptions } from './shard-queue';
 
 /** What a process does with its queues; decides Bee-Queue's settings. */
 export type QueueRole = 'producer' | 'consumer';
@@ -45,6 +45,8 @@ export interface ShardSetOptions {
   log: Logger;
   prepare?: (queue: BeeQueue) => void;
   onReroute?: (shard: Shard, cause: string) => void;
+  onWriteRefused?: ShardQueueOptions['onWriteRefused'];
+  onOrphanRemoved?: ShardQueueOptions['onOrphanRemoved'];
   /** Overrides the resolver built from the config (tests point queues at the wrong node). */
   resolver?: EndpointResolver | undefined;
 }
@@ -75,6 +77,8 @@ export class ShardSet {
           log,
           prepare: options.prepare,
           onReroute: options.onReroute,
+          onWriteRefused: options.onWriteRefused,
+          onOrphanRemoved: options.onOrphanRemoved,
         }),
     );
     return new ShardSet(queues, pool);
