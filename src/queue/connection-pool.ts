@@ -21,6 +21,7 @@ import { redisClientOptions } from './redis-client-options';
 /** Shared command connections, one per node. */
 export class ConnectionPool {
   private readonly clients = new Map<string, RedisClient>();
+  private readonly readiness = new WeakMap<RedisClient, Promise<void>>();
   private closed = false;
 
   constructor(
@@ -42,6 +43,36 @@ export class ConnectionPool {
     client.setMaxListeners(this.maxListeners);
     this.clients.set(key, client);
     return client;
+  }
+
+  /**
+   * Resolves once `client` is ready; rejects if it ends first. One pair of
+   * listeners per client, however many callers wait: a queue built on a
+   * client that is not ready yet would add its own listeners (Bee-Queue waits
+   * for 'ready' itself), and every build that times out while the node is
+   * frozen would leave them behind.
+   */
+  whenReady(client: RedisClient): Promise<void> {
+    if ((client as unknown as { ready: boolean }).ready) return Promise.resolve();
+    let ready = this.readiness.get(client);
+    if (!ready) {
+      ready = new Promise<void>((resolve, reject) => {
+        const onReady = (): void => {
+          client.off('end', onEnd);
+          resolve();
+        };
+        const onEnd = (): void => {
+          client.off('ready', onReady);
+          reject(new QueueUnavailableError('the shared Redis connection ended before it was ready'));
+        };
+        client.once('ready', onReady);
+        client.once('end', onEnd);
+      });
+      // Callers time out on their own; a rejection nobody awaits any more is fine.
+      ready.catch(() => undefined);
+      this.readiness.set(client, ready);
+    }
+    return ready;
   }
 
   /** Quits every shared client (after the queues using them have closed). */

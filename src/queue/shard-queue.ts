@@ -203,10 +203,13 @@ export class ShardQueue {
   /** One attempt: find the owner, connect a new queue there, wait until it is ready. */
   private async buildQueue(): Promise<BeeQueue> {
     const endpoint = await this.options.resolver.ownerOf(this.shard.slot);
+    const shared = this.options.pool.get(endpoint);
+    // No queue (and none of its listeners or connections) before the node answers: see ConnectionPool.whenReady.
+    await withTimeout(this.options.pool.whenReady(shared), CONNECT_TIMEOUT_MS * 2, () => new Error('node connect timeout'));
     const queue = new BeeQueue(this.shard.queueName, {
       ...this.options.settings,
       prefix: this.options.prefix,
-      redis: this.options.pool.get(endpoint),
+      redis: shared,
       // The command connection is shared with the node's other shards: the pool owns it.
       quitCommandClient: false,
     });
