@@ -165,3 +165,12 @@ function activateDelayed(q: LoopInternals, hooks: LoopHooks): void {
 export function ownKey(queue: BeeQueue, suffix: string): string {
   return (queue as unknown as LoopInternals).toKey(suffix);
 }
+
+/** Takes `ids` out of `queue`'s `stalling` set: the heartbeat Bee-Queue gives its own running jobs. */
+export function unmarkStalling(queue: BeeQueue, ids: readonly string[]): Promise<void> {
+  const client = commandClient(queue);
+  if (!client || ids.length === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    client.srem(ownKey(queue, 'stalling'), ...ids, (err: Error | null) => (err ? reject(err) : resolve()));
+  });
+}

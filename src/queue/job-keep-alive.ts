@@ -12,8 +12,7 @@
  * through whatever queue serves the shard by then, until they finish.
  */
 import type BeeQueue = require('bee-queue');
-import { commandClient, ownKey } from './bee-internals';
-import { sendCommand } from './redis-command';
+import { unmarkStalling } from './bee-internals';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
 type Handler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;
@@ -72,9 +71,7 @@ export class JobKeepAlive {
    * stall check.
    */
   async beat(queue: BeeQueue | undefined = this.current()): Promise<void> {
-    const client = queue ? commandClient(queue) : null;
-    if (!queue || !client || this.adopted.size === 0) return;
-    await sendCommand(client, 'SREM', [ownKey(queue, 'stalling'), ...this.adopted]);
+    if (queue) await unmarkStalling(queue, [...this.adopted]);
   }
 
   /** Stops the heartbeat (the router is closing; jobs still running are left to the stall check). */

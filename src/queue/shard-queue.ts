@@ -13,13 +13,13 @@ import type { RedisConfig } from '../config/redis-config';
 import { QueueUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { delay, withTimeout } from '../core/wait-for';
-import { commandClient, connectedAddress, detachFromSharedClient, endOwnConnections, makeLoopResilient } from './bee-internals';
+import { commandClient, connectedAddress, makeLoopResilient } from './bee-internals';
+import { dropQueue } from './drop-queue';
 import type { ConnectionPool } from './connection-pool';
 import type { EndpointResolver } from './endpoint-resolver';
 import { JobKeepAlive } from './job-keep-alive';
 import { QueueKeys, type Shard } from './queue-keys';
 import { CONNECT_TIMEOUT_MS } from './redis-client-options';
-import { sendCommand } from './redis-command';
 import { isRoutingError, routingCause, type WriteRefusal, writeRefusalCause } from './redis-errors';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
@@ -142,7 +142,9 @@ export class ShardQueue {
     const queue = this.queue;
     const client = queue ? commandClient(queue) : null;
     if (!queue || !client) return false;
-    const write = sendCommand(client, 'SET', [this.probeKey, '1', 'PX', PROBE_TTL_MS]);
+    const write = new Promise<void>((resolve, reject) =>
+      client.set(this.probeKey, '1', 'PX', PROBE_TTL_MS, (err) => (err ? reject(err) : resolve())),
+    );
     return withTimeout(write, timeoutMs, () => new Error('probe timeout')).then(
       () => true,
       (err: unknown) => {
@@ -238,29 +240,4 @@ export class ShardQueue {
     // is ours to start, and must be restarted on every new queue.
     queue.checkStalledJobs(stallCheckMs).catch((err: unknown) => this.reportError(queue, err));
   }
-}
-
-/**
- * Closes `queue`, giving running jobs `timeoutMs` to finish, then ends its
- * connections outright, including any that finish connecting later.
- */
-async function dropQueue(queue: BeeQueue, timeoutMs: number): Promise<void> {
-  queue.removeAllListeners('error');
-  // Errors from here on belong to a queue nobody uses any more.
-  queue.on('error', () => undefined);
-  try {
-    await withTimeout(queue.close(Math.max(1, timeoutMs)), timeoutMs + 500, () => new Error('close timeout'));
-  } catch {
-    // Closing a broken queue may fail; ending its connections below is what matters.
-  }
-  // The shared command connection stays: other shards use it, and the pool replaces it if it broke.
-  endOwnConnections(queue);
-  // A queue whose build timed out may become ready later: then too, nothing of it may stay behind.
-  queue.ready().then(
-    () => {
-      endOwnConnections(queue);
-      detachFromSharedClient(queue);
-    },
-    () => undefined,
-  );
 }
