@@ -21,7 +21,7 @@ import { createPushHandler } from './push-handler';
 
 /** How old a queue-depth reading may be when scraped. */
 const DEPTH_MAX_AGE_MS = 5000;
-/** How long readiness PINGs may take. */
+/** How long a readiness probe (a write per shard) may take. */
 const READY_PING_TIMEOUT_MS = 1000;
 
 /** A running consumer. */

@@ -20,7 +20,7 @@ import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
 import { type AppState, createApp } from './app';
 
-/** How long a readiness PING may take. */
+/** How long a readiness probe (a write per shard) may take. */
 const READY_PING_TIMEOUT_MS = 1000;
 
 /** A wired producer. */

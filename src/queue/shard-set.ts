@@ -107,7 +107,7 @@ export class ShardSet {
     this.queues.forEach((queue, i) => queue.process(split[i] ?? 1, handler, stallCheckMs));
   }
 
-  /** True when every shard's node answers PING within `timeoutMs`. */
+  /** True when every shard's node takes a write within `timeoutMs` (see ShardQueue.ping). */
   async ping(timeoutMs: number): Promise<boolean> {
     const answers = await Promise.all(this.queues.map((queue) => queue.ping(timeoutMs)));
     return answers.every(Boolean);
