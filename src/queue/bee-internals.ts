@@ -174,3 +174,22 @@ export function unmarkStalling(queue: BeeQueue, ids: readonly string[]): Promise
     client.srem(ownKey(queue, 'stalling'), ...ids, (err: Error | null) => (err ? reject(err) : resolve()));
   });
 }
+
+/**
+ * Records job `id` as succeeded through `queue`, as Bee-Queue's own finish does
+ * with `removeOnSuccess`: out of `active` and `stalling`, data deleted. For a
+ * job whose own queue was dropped while it ran (that queue refuses to finish
+ * it once closed); `queue` is the shard's queue now.
+ */
+export function finishSucceeded(queue: BeeQueue, id: string): Promise<void> {
+  const client = commandClient(queue);
+  if (!client) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    client
+      .multi()
+      .lrem(ownKey(queue, 'active'), 0, id)
+      .srem(ownKey(queue, 'stalling'), id)
+      .hdel(ownKey(queue, 'jobs'), id)
+      .exec((err) => (err ? reject(err) : resolve()));
+  });
+}

@@ -9,10 +9,12 @@
  * `waiting`, and a second run would send them again before the first one
  * wrote its delivery marker. So the router tracks which jobs run on which
  * queue, and when it drops one, this keeps its running jobs' heartbeat going,
- * through whatever queue serves the shard by then, until they finish.
+ * through whatever queue serves the shard by then, until they finish. A job
+ * that succeeds is then finished through that queue too (the dropped one
+ * refuses); one that fails is left to the stall check, which runs it again.
  */
 import type BeeQueue = require('bee-queue');
-import { unmarkStalling } from './bee-internals';
+import { finishSucceeded, unmarkStalling } from './bee-internals';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
 type Handler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;
@@ -30,6 +32,8 @@ export class JobKeepAlive {
     /** The queue serving the shard now, if any. */
     private readonly current: () => BeeQueue | undefined,
     private readonly onError: (err: unknown) => void,
+    /** Whether the queues delete a job that succeeded (Bee-Queue's `removeOnSuccess`); only then is it finished here. */
+    private readonly removeOnSuccess: boolean,
   ) {}
 
   /** How many jobs of dropped queues are still running (for tests and logs). */
@@ -43,12 +47,15 @@ export class JobKeepAlive {
       const id = String(job.id);
       const ids = this.running.get(queue) ?? new Set<string>();
       this.running.set(queue, ids.add(id));
+      let succeeded = false;
       try {
-        return await handler(job);
+        const result = await handler(job);
+        succeeded = true;
+        return result;
       } finally {
         ids.delete(id);
         if (ids.size === 0) this.running.delete(queue);
-        this.adopted.delete(id);
+        if (this.adopted.delete(id) && succeeded) this.finishAdopted(id);
         if (this.adopted.size === 0) this.stop();
       }
     };
@@ -72,6 +79,11 @@ export class JobKeepAlive {
    */
   async beat(queue: BeeQueue | undefined = this.current()): Promise<void> {
     if (queue) await unmarkStalling(queue, [...this.adopted]);
+  }
+
+  private finishAdopted(id: string): void {
+    const queue = this.current();
+    if (queue && this.removeOnSuccess) finishSucceeded(queue, id).catch(this.onError);
   }
 
   /** Stops the heartbeat (the router is closing; jobs still running are left to the stall check). */

@@ -52,6 +52,8 @@ const MAX_REBUILD_BACKOFF_MS = 1000;
 const MAX_LOOP_BACKOFF_MS = 1000;
 /** How long a readiness probe's key lives; it only has to be writable. */
 const PROBE_TTL_MS = 10_000;
+/** Refused writes are counted each; logged at most this often per shard. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
 /** Bee-Queue's default, for queues whose settings do not say. */
 const DEFAULT_STALL_INTERVAL_MS = 5000;
 
@@ -63,13 +65,15 @@ export class ShardQueue {
   private worker: { concurrency: number; handler: JobHandler; stallCheckMs: number } | undefined;
   private readonly keepAlive: JobKeepAlive;
   private readonly probeKey: string;
+  private refusalLoggedAt = 0;
 
   constructor(private readonly options: ShardQueueOptions) {
     this.probeKey = new QueueKeys(options.prefix).probeKey(options.shard);
     this.keepAlive = new JobKeepAlive(
       options.settings.stallInterval ?? DEFAULT_STALL_INTERVAL_MS,
       () => this.queue,
-      (err) => options.log.warn({ err, shard: options.shard.index }, 'heartbeat of a re-routed job failed'),
+      (err) => options.log.warn({ err, shard: options.shard.index }, 'heartbeat or finish of a re-routed job failed'),
+      options.settings.removeOnSuccess === true,
     );
     this.ready = this.connect('start');
   }
@@ -111,7 +115,7 @@ export class ShardQueue {
     if (refusal) this.options.onWriteRefused?.(this.shard, refusal);
     if (!isRoutingError(err)) {
       // A refused write is Redis's state, not a bug here: it is counted, and the step that failed retries.
-      if (refusal) this.options.log.warn({ shard: this.shard.index, refusal, reason: String(err) }, 'Redis refused a write');
+      if (refusal) this.logRefusal(refusal, err);
       else this.options.log.error({ err, shard: this.shard.index }, 'queue error');
       return;
     }
@@ -125,6 +129,14 @@ export class ShardQueue {
     this.keepAlive.adopt(queue);
     void dropQueue(queue, 0);
     this.ready = this.connect(reason);
+  }
+
+  /** Logs a refused write, at most once per {@link REFUSAL_LOG_INTERVAL_MS}: every job slot retries each second. */
+  private logRefusal(refusal: WriteRefusal, err: unknown): void {
+    const now = Date.now();
+    if (now - this.refusalLoggedAt < REFUSAL_LOG_INTERVAL_MS) return;
+    this.refusalLoggedAt = now;
+    this.options.log.warn({ shard: this.shard.index, refusal, reason: String(err) }, 'Redis refused a write (counted in redis_write_refusals_total)');
   }
 
   /** Starts processing jobs, now and on every future replacement queue. */

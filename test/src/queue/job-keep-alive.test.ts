@@ -10,7 +10,7 @@ import { startRedisServer, type RedisServerHandle } from '../../../scripts/suppo
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { waitFor } from '../../../src/core/wait-for';
 import { baseEnv, TEST_TOKEN } from '../../support/env';
-import { postJson } from '../../support/http';
+import { postJson, request } from '../../support/http';
 import { countJobs } from '../../support/redis';
 import { runConsumer, runProducer, type RunningProducer } from '../../support/service';
 
@@ -74,5 +74,9 @@ describe('JobKeepAlive: a re-route while pushes are in flight (real redis-server
     const sends = RECIPIENTS.map((r) => proxy.deliveries.get(`m1:${r}`) ?? 0);
     console.log(`      2xx per push: ${sends.join(', ')}; requests: ${proxy.requests}`);
     expect(sends).to.deep.equal([1, 1, 1]);
+    // Finished through the new queue: no second run, not even one that finds its marker and skips.
+    const metrics = (await request(`http://127.0.0.1:${c.probes.port}/metrics`)).text;
+    expect(metrics).not.to.match(/push_fanout_pushes_total\{outcome="skipped",reason=""\} [1-9]/);
+    expect(metrics).to.match(/push_fanout_pushes_total\{outcome="delivered",reason=""\} 3\b/);
   });
 });
