@@ -36,11 +36,6 @@ export class JobKeepAlive {
     private readonly removeOnSuccess: boolean,
   ) {}
 
-  /** How many jobs of dropped queues are still running (for tests and logs). */
-  get adoptedCount(): number {
-    return this.adopted.size;
-  }
-
   /** Wraps `handler` so that the jobs it runs on `queue` are known while they run. */
   track(queue: BeeQueue, handler: Handler): Handler {
     return async (job) => {

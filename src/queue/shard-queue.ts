@@ -78,11 +78,6 @@ export class ShardQueue {
     this.ready = this.connect('start');
   }
 
-  /** How many jobs started by a replaced queue are still running (kept alive by this router). */
-  get adoptedJobs(): number {
-    return this.keepAlive.adoptedCount;
-  }
-
   /** The shard this queue serves. */
   get shard(): Shard {
     return this.options.shard;
