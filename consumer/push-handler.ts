@@ -13,7 +13,7 @@ import type { PushClient } from '../src/notify/push-client';
 import type { Shard } from '../src/queue/queue-keys';
 import { delay } from '../src/core/wait-for';
 import { clientOf } from '../src/queue/redis-command';
-import { writeRefusalCause } from '../src/queue/redis-errors';
+import { type WriteRefusal, writeRefusalCause } from '../src/queue/redis-errors';
 import { equalJitter } from '../src/queue/retry-backoff';
 import { type FailureDeps, handleFailure } from './push-failure';
 
@@ -37,6 +37,8 @@ export interface PushHandlerDeps extends FailureDeps {
   shards: ReadonlyMap<string, Shard>;
   log: Logger;
   now?: () => number;
+  /** Told about each refused write of a delivery marker (each is retried), e.g. to count it. */
+  onWriteRefused?: (cause: WriteRefusal) => void;
 }
 
 /** Builds the Bee-Queue handler for push jobs. */
@@ -66,7 +68,7 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
       await handleFailure(deps, { job, push, shard, redis, context }, err);
       throw err;
     }
-    await untilWritten(() => deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'delivered'));
+    await untilWritten(() => deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'delivered'), deps.onWriteRefused);
     deps.log.debug(context, 'push delivered');
     deps.events.delivered(push);
     return 'delivered';
@@ -79,15 +81,17 @@ export function attemptOf(job: BeeQueue.Job<unknown>): number {
 }
 
 /** Runs `write`, again after a capped pause while Redis refuses it (OOM, MISCONF, NOREPLICAS), within the window. */
-async function untilWritten(write: () => Promise<unknown>): Promise<void> {
+async function untilWritten(write: () => Promise<unknown>, onRefused?: (cause: WriteRefusal) => void): Promise<void> {
   const giveUpAt = Date.now() + MARKER_RETRY_WINDOW_MS;
   for (let failures = 0; ; failures++) {
     try {
       await write();
       return;
     } catch (err) {
-      const refused = writeRefusalCause(err) !== undefined && writeRefusalCause(err) !== 'readonly';
-      if (!refused || Date.now() >= giveUpAt) throw err;
+      const cause = writeRefusalCause(err);
+      if (cause) onRefused?.(cause);
+      // READONLY means the shard moved: this connection will never take the write.
+      if (!cause || cause === 'readonly' || Date.now() >= giveUpAt) throw err;
       await delay(equalJitter(100, MARKER_RETRY_MAX_PAUSE_MS, failures));
     }
   }

@@ -94,6 +94,8 @@ describe('a full Redis (maxmemory 64mb, noeviction; real redis-server)', functio
     await waitFor(() => Date.now() >= settled, { timeoutMs: 7000, description: 'three stall intervals to pass' });
     console.log(`      resumed ${lagMs} ms after memory was freed (running consumer); m1:a sent ${proxy.deliveries.get('m1:a')} time(s)`);
     expect(proxy.deliveries.get('m1:a'), 'sends of the in-flight push').to.equal(1);
+    const metrics = (await request(`http://127.0.0.1:${consumer.probes.port}/metrics`)).text;
+    expect(metrics).to.match(/push_fanout_redis_write_refusals_total\{cause="oom"\} [1-9]/);
     expect(lagMs).to.be.below(RESUME_LIMIT_MS);
   });
 });
