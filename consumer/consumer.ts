@@ -60,8 +60,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
     events: built,
     outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds),
     deadLetters: deadLetterStoreFor(config.retention, keys),
-    shards: new Map(shards.queues.map((q) => [q.shard.queueName, q.shard])),
-    onWriteRefused: (cause) => built.writeRefusals.inc({ cause }),
+    routers: new Map(shards.queues.map((q) => [q.shard.queueName, q])),
   });
   // The probe server starts first: if its port is taken, nothing is consuming yet.
   const probes = await startProbeServer({ registry: built.registry, isReady: () => shards.ping(READY_PING_TIMEOUT_MS) }, config.metricsPort).catch(

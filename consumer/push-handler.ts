@@ -10,21 +10,10 @@ import type { Logger } from '../src/core/logger';
 import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushJobData } from '../src/message/push-job';
 import type { PushClient } from '../src/notify/push-client';
-import type { Shard } from '../src/queue/queue-keys';
-import { delay } from '../src/core/wait-for';
 import { clientOf } from '../src/queue/redis-command';
-import { type WriteRefusal, writeRefusalCause } from '../src/queue/redis-errors';
-import { equalJitter } from '../src/queue/retry-backoff';
+import type { ShardQueue } from '../src/queue/shard-queue';
+import { recordDelivered } from '../src/delivery/delivered-marker';
 import { type FailureDeps, handleFailure } from './push-failure';
-
-/**
- * How long a delivery marker refused by a full Redis is retried. The job keeps
- * its slot and its stall heartbeat (SREM, which a full Redis still takes)
- * meanwhile; giving up earlier would fail the job, and its re-run after
- * recovery would send the push a second time.
- */
-const MARKER_RETRY_WINDOW_MS = 120_000;
-const MARKER_RETRY_MAX_PAUSE_MS = 1000;
 
 /** What a handled job resolves with. */
 export type PushOutcome = 'delivered' | 'expired' | 'skipped';
@@ -33,12 +22,10 @@ export type PushOutcome = 'delivered' | 'expired' | 'skipped';
 export interface PushHandlerDeps extends FailureDeps {
   client: PushClient;
   outcomes: OutcomeStore;
-  /** Shards by Bee-Queue queue name, to find a job's shard. */
-  shards: ReadonlyMap<string, Shard>;
+  /** Shard routers by Bee-Queue queue name, to find a job's shard (and its current connection). */
+  routers: ReadonlyMap<string, ShardQueue>;
   log: Logger;
   now?: () => number;
-  /** Told about each refused write of a delivery marker (each is retried), e.g. to count it. */
-  onWriteRefused?: (cause: WriteRefusal) => void;
 }
 
 /** Builds the Bee-Queue handler for push jobs. */
@@ -46,8 +33,9 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
   const now = deps.now ?? Date.now;
   return async (job) => {
     const push = job.data as PushJobData;
-    const shard = deps.shards.get(job.queue.name);
-    if (!shard) throw new Error(`job from unknown queue ${job.queue.name}`);
+    const router = deps.routers.get(job.queue.name);
+    if (!router) throw new Error(`job from unknown queue ${job.queue.name}`);
+    const shard = router.shard;
     const redis = clientOf(job.queue);
     const context = { messageId: push.messageId, recipientId: push.recipientId, shard: shard.index, attempt: attemptOf(job) };
     const prior = await deps.outcomes.outcomeOf(redis, shard, push.messageId, push.recipientId);
@@ -68,7 +56,8 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
       await handleFailure(deps, { job, push, shard, redis, context }, err);
       throw err;
     }
-    await untilWritten(() => deps.outcomes.record(redis, shard, push.messageId, push.recipientId, 'delivered'), deps.onWriteRefused);
+    // Not simply through `redis`: the connection the job came in on may be gone by now.
+    await recordDelivered(router, job.queue, deps.outcomes, push);
     deps.log.debug(context, 'push delivered');
     deps.events.delivered(push);
     return 'delivered';
@@ -78,21 +67,4 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
 /** 1 for the first run of a job; Bee-Queue keeps one stack trace per failed run. */
 export function attemptOf(job: BeeQueue.Job<unknown>): number {
   return (job.options.stacktraces as unknown[]).length + 1;
-}
-
-/** Runs `write`, again after a capped pause while Redis refuses it (OOM, MISCONF, NOREPLICAS), within the window. */
-async function untilWritten(write: () => Promise<unknown>, onRefused?: (cause: WriteRefusal) => void): Promise<void> {
-  const giveUpAt = Date.now() + MARKER_RETRY_WINDOW_MS;
-  for (let failures = 0; ; failures++) {
-    try {
-      await write();
-      return;
-    } catch (err) {
-      const cause = writeRefusalCause(err);
-      if (cause) onRefused?.(cause);
-      // READONLY means the shard moved: this connection will never take the write.
-      if (!cause || cause === 'readonly' || Date.now() >= giveUpAt) throw err;
-      await delay(equalJitter(100, MARKER_RETRY_MAX_PAUSE_MS, failures));
-    }
-  }
 }

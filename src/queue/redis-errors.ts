@@ -78,8 +78,8 @@ const REFUSAL_REPLIES: ReadonlyMap<string, WriteRefusal> = new Map([
  * The cause when `err` is Redis refusing a write: full (`maxmemory` with
  * `noeviction`), failing snapshots (`stop-writes-on-bgsave-error`), too few
  * replicas (`min-replicas-to-write`), or a replica. Looks inside EXECABORT and
- * script errors, whose message carries the refusal after a prefix. Undefined
- * for anything else.
+ * script errors, whose message carries the refusal after a prefix, and at the
+ * `cause` of a typed error. Undefined for anything else.
  */
 export function writeRefusalCause(err: unknown): WriteRefusal | undefined {
   if (!(err instanceof Error)) return undefined;
@@ -89,6 +89,12 @@ export function writeRefusalCause(err: unknown): WriteRefusal | undefined {
       const cause = writeRefusalCause(e);
       if (cause) return cause;
     }
+  }
+  // A typed error (QueueUnavailableError) made from a refusal keeps it as its cause.
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause !== undefined && cause !== err) {
+    const refusal = writeRefusalCause(cause);
+    if (refusal) return refusal;
   }
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && REFUSAL_REPLIES.has(code)) return REFUSAL_REPLIES.get(code);

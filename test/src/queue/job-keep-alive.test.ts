@@ -9,6 +9,7 @@ import type { Consumer } from '../../../consumer/consumer';
 import { startRedisServer, type RedisServerHandle } from '../../../scripts/support/redis-server';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { waitFor } from '../../../src/core/wait-for';
+import { commandClient } from '../../../src/queue/bee-internals';
 import { baseEnv, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';
 import { countJobs } from '../../support/redis';
@@ -41,7 +42,8 @@ describe('JobKeepAlive: a re-route while pushes are in flight (real redis-server
     await redis.stop();
   });
 
-  it('sends every push once when the shard re-routes mid-flight', async () => {
+  /** Posts a message, kills one connection of the consumer's while every push is in flight, and checks the sends. */
+  async function reRouteMidFlight(pickConnection: (clientList: string, sharedPort: number) => string | undefined): Promise<void> {
     consumer = await runConsumer(env);
     const c = consumer;
     const res = await postJson(
@@ -52,16 +54,11 @@ describe('JobKeepAlive: a re-route while pushes are in flight (real redis-server
     expect(res.status).to.equal(202);
     await waitFor(() => proxy.requests >= RECIPIENTS.length, { timeoutMs: 10_000, description: 'every push in flight' });
 
-    // Kill the shard's blocking connection once: the router drops the queue and builds a new one.
-    const list = String(await redis.command('CLIENT', 'LIST'));
-    const blocking = /id=(\d+) .*cmd=brpoplpush/.exec(list)?.[1];
-    expect(blocking, 'a blocking connection').to.be.a('string');
-    const node = c.shards.get(0).node;
-    await redis.command('CLIENT', 'KILL', 'ID', blocking!);
-    await waitFor(() => c.shards.get(0).node !== undefined && proxy.requests >= RECIPIENTS.length, {
-      timeoutMs: 10_000,
-      description: `the shard re-routed (was on ${node})`,
-    });
+    // Kill the connection once: the router drops the queue and builds a new one.
+    const shared = commandClient(await c.shards.get(0).acquire(Date.now() + 1000)) as unknown as { stream: { localPort: number } };
+    const victim = pickConnection(String(await redis.command('CLIENT', 'LIST')), shared.stream.localPort);
+    expect(victim, 'the connection to kill').to.be.a('string');
+    await redis.command('CLIENT', 'KILL', 'ID', victim!);
 
     await waitFor(() => RECIPIENTS.every((r) => proxy.deliveries.has(`m1:${r}`)), { timeoutMs: 30_000, description: 'every push delivered' });
     await waitFor(async () => (await countJobs(redis.url, env['QUEUE_PREFIX']!, 1)).active === 0, {
@@ -78,5 +75,13 @@ describe('JobKeepAlive: a re-route while pushes are in flight (real redis-server
     const metrics = (await request(`http://127.0.0.1:${c.probes.port}/metrics`)).text;
     expect(metrics).not.to.match(/push_fanout_pushes_total\{outcome="skipped",reason=""\} [1-9]/);
     expect(metrics).to.match(/push_fanout_pushes_total\{outcome="delivered",reason=""\} 3\b/);
+  }
+
+  it('sends every push once when the shard\'s blocking connection is killed mid-flight', async () => {
+    await reRouteMidFlight((list) => /id=(\d+) .*cmd=brpoplpush/.exec(list)?.[1]);
+  });
+
+  it('sends every push once when the shared command connection is killed mid-flight (markers go through the new route)', async () => {
+    await reRouteMidFlight((list, port) => new RegExp(`id=(\\d+) addr=127\\.0\\.0\\.1:${port} `).exec(list)?.[1]);
   });
 });
