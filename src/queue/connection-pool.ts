@@ -46,32 +46,32 @@ export class ConnectionPool {
   }
 
   /**
-   * Resolves once `client` is ready; rejects if it ends first. One pair of
-   * listeners per client, however many callers wait: a queue built on a
-   * client that is not ready yet would add its own listeners (Bee-Queue waits
-   * for 'ready' itself), and every build that times out while the node is
-   * frozen would leave them behind.
+   * Resolves once `client` is ready; rejects if it fails or ends first. One
+   * set of listeners per client, however many callers wait: a queue built on
+   * a client that is not ready yet would add its own listeners (Bee-Queue
+   * waits for 'ready' itself), and every build that times out while the node
+   * is frozen would leave them behind.
    */
   whenReady(client: RedisClient): Promise<void> {
     if ((client as unknown as { ready: boolean }).ready) return Promise.resolve();
-    let ready = this.readiness.get(client);
-    if (!ready) {
-      ready = new Promise<void>((resolve, reject) => {
-        const onReady = (): void => {
-          client.off('end', onEnd);
-          resolve();
-        };
-        const onEnd = (): void => {
-          client.off('ready', onReady);
-          reject(new QueueUnavailableError('the shared Redis connection ended before it was ready'));
-        };
-        client.once('ready', onReady);
-        client.once('end', onEnd);
-      });
-      // Callers time out on their own; a rejection nobody awaits any more is fine.
-      ready.catch(() => undefined);
-      this.readiness.set(client, ready);
-    }
+    const pending = this.readiness.get(client);
+    if (pending) return pending;
+    const ready = new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error): void => {
+        client.off('ready', onReady).off('error', onFail).off('end', onEnd);
+        // A failed wait is not remembered: the next build waits afresh (or gets a new client once this one ended).
+        this.readiness.delete(client);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReady = (): void => settle();
+      const onFail = (err: Error): void => settle(err);
+      const onEnd = (): void => settle(new QueueUnavailableError('the shared Redis connection ended before it was ready'));
+      client.on('ready', onReady).on('error', onFail).on('end', onEnd);
+    });
+    // Callers time out on their own; a rejection nobody awaits any more is fine.
+    ready.catch(() => undefined);
+    this.readiness.set(client, ready);
     return ready;
   }
 
