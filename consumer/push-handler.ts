@@ -57,7 +57,7 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
       throw err;
     }
     // Not simply through `redis`: the connection the job came in on may be gone by now.
-    await recordDelivered(router, job.queue, deps.outcomes, push);
+    await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, shard, push.messageId, push.recipientId, 'delivered'));
     deps.log.debug(context, 'push delivered');
     deps.events.delivered(push);
     return 'delivered';

@@ -12,21 +12,20 @@
 import type BeeQueue = require('bee-queue');
 import type { RedisClient } from 'redis';
 import { delay } from '../core/wait-for';
-import type { PushJobData } from '../message/push-job';
 import { clientOf, onShard } from '../queue/redis-command';
 import { isRoutingError, writeRefusalCause } from '../queue/redis-errors';
 import { equalJitter } from '../queue/retry-backoff';
 import type { ShardQueue } from '../queue/shard-queue';
-import type { OutcomeStore } from './outcome-store';
 
 /** How long the marker is retried before the job fails (and, re-run, sends again). */
 const WINDOW_MS = 120_000;
 const MAX_PAUSE_MS = 1000;
 
-/** Records `push`, a job of `jobQueue`, as delivered on its shard; see the module comment for what is retried. */
-export async function recordDelivered(router: ShardQueue, jobQueue: BeeQueue, outcomes: OutcomeStore, push: PushJobData): Promise<void> {
-  const record = (client: RedisClient): Promise<boolean> =>
-    outcomes.record(client, router.shard, push.messageId, push.recipientId, 'delivered');
+/**
+ * Runs `record` (the marker write, e.g. `OutcomeStore.record(..., 'delivered')`)
+ * for a job of `jobQueue` on its shard; see the module comment for what is retried.
+ */
+export async function recordDelivered(router: ShardQueue, jobQueue: BeeQueue, record: (client: RedisClient) => Promise<unknown>): Promise<void> {
   try {
     await record(clientOf(jobQueue));
     return;

@@ -4,12 +4,12 @@
  * written through the shard's new route.
  */
 import { expect } from 'chai';
+import type { RedisClient } from 'redis';
 import { startRedisServer, type RedisServerHandle } from '../../../scripts/support/redis-server';
 import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
 import { recordDelivered } from '../../../src/delivery/delivered-marker';
 import { OutcomeStore } from '../../../src/delivery/outcome-store';
-import type { PushJobData } from '../../../src/message/push-job';
 import { commandClient } from '../../../src/queue/bee-internals';
 import { QueueKeys } from '../../../src/queue/queue-keys';
 import { ShardSet } from '../../../src/queue/shard-set';
@@ -21,7 +21,6 @@ describe('recordDelivered (real redis-server)', function () {
   let shards: ShardSet;
   let keys: QueueKeys;
   const refusals: string[] = [];
-  const push = { messageId: 'm1', recipientId: 'a' } as PushJobData;
 
   beforeEach(async () => {
     redis = await startRedisServer({ args: ['--maxmemory', '64mb', '--maxmemory-policy', 'noeviction'] });
@@ -36,7 +35,7 @@ describe('recordDelivered (real redis-server)', function () {
     await redis.stop();
   });
 
-  const outcomes = (): OutcomeStore => new OutcomeStore(keys, 60);
+  const record = (c: RedisClient): Promise<boolean> => new OutcomeStore(keys, 60).record(c, shards.get(0).shard, 'm1', 'a', 'delivered');
   const marker = (): Promise<unknown> => redis.command('HGET', keys.outcomesKey(shards.get(0).shard, 'm1'), 'a');
 
   it('retries a marker a full Redis refuses, counts each refusal, and writes it once memory is freed', async () => {
@@ -44,7 +43,7 @@ describe('recordDelivered (real redis-server)', function () {
     const queue = await router.acquire(Date.now() + 5000);
     await redis.command('SETRANGE', 'filler', '100000000', 'x');
     let done = false;
-    const writing = recordDelivered(router, queue, outcomes(), push).then(() => (done = true));
+    const writing = recordDelivered(router, queue, record).then(() => (done = true));
     await waitFor(() => refusals.length >= 3, { timeoutMs: 10_000, description: 'three refused attempts' });
     expect(done).to.equal(false);
     expect(refusals.every((c) => c === 'oom')).to.equal(true);
@@ -58,7 +57,7 @@ describe('recordDelivered (real redis-server)', function () {
     const queue = await router.acquire(Date.now() + 5000);
     // The job's connection breaks between the 2xx and the marker.
     commandClient(queue)!.end(true);
-    await recordDelivered(router, queue, outcomes(), push);
+    await recordDelivered(router, queue, record);
     expect(await marker()).to.equal('d');
     expect(router.node).to.be.a('string');
   });
