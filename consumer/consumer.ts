@@ -22,7 +22,7 @@ import { createPushHandler } from './push-handler';
 
 /** How old a queue-depth reading may be when scraped. */
 const DEPTH_MAX_AGE_MS = 5000;
-/** How long readiness PINGs may take. */
+/** How long a readiness probe (a write per shard) may take. */
 const READY_PING_TIMEOUT_MS = 1000;
 
 /** A running consumer. */
@@ -40,7 +40,9 @@ export interface Consumer {
 export async function startConsumer(config: ConsumerConfig, log: Logger, resolver?: EndpointResolver): Promise<Consumer> {
   let metrics: ConsumerMetrics | undefined;
   const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
-  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff, resolver, onReroute });
+  const onWriteRefused = (_: unknown, cause: string): void => void metrics?.writeRefusals.inc({ cause });
+  const onOrphanRemoved = (): void => void metrics?.orphansRemoved.inc();
+  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff, resolver, onReroute, onWriteRefused, onOrphanRemoved });
   const keys = new QueueKeys(config.queue.prefix);
   const built = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));
   metrics = built;
@@ -71,7 +73,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
     events: built,
     outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds),
     deadLetters: deadLetterStoreFor(config.retention, keys),
-    shards: new Map(shards.queues.map((q) => [q.shard.queueName, q.shard])),
+    routers: new Map(shards.queues.map((q) => [q.shard.queueName, q])),
   });
   // The probe server starts first: if its port is taken, nothing is consuming yet.
   const probes = await startProbeServer({ registry: built.registry, isReady: () => shards.ping(READY_PING_TIMEOUT_MS) }, config.metricsPort).catch(

@@ -10,9 +10,10 @@ import type { Logger } from '../src/core/logger';
 import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushJobData } from '../src/message/push-job';
 import type { PushClient } from '../src/notify/push-client';
-import type { Shard } from '../src/queue/queue-keys';
 import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/queue/bee-internals';
 import { clientOf } from '../src/queue/redis-command';
+import type { ShardQueue } from '../src/queue/shard-queue';
+import { recordDelivered } from '../src/delivery/delivered-marker';
 import { type FailureDeps, handleFailure } from './push-failure';
 
 /** What a handled job resolves with. */
@@ -22,8 +23,8 @@ export type PushOutcome = 'delivered' | 'expired' | 'skipped';
 export interface PushHandlerDeps extends FailureDeps {
   client: PushClient;
   outcomes: OutcomeStore;
-  /** Shards by Bee-Queue queue name, to find a job's shard. */
-  shards: ReadonlyMap<string, Shard>;
+  /** Shard routers by Bee-Queue queue name, to find a job's shard (and its current connection). */
+  routers: ReadonlyMap<string, ShardQueue>;
   log: Logger;
   now?: () => number;
 }
@@ -52,8 +53,9 @@ function handlePush(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Prom
   const now = deps.now ?? Date.now;
   return async (job) => {
     const push = job.data as PushJobData;
-    const shard = deps.shards.get(job.queue.name);
-    if (!shard) throw new Error(`job from unknown queue ${job.queue.name}`);
+    const router = deps.routers.get(job.queue.name);
+    if (!router) throw new Error(`job from unknown queue ${job.queue.name}`);
+    const shard = router.shard;
     const redis = clientOf(job.queue);
     const context = { messageId: push.messageId, recipientId: push.recipientId, shard: shard.index, attempt: attemptOf(job) };
     const prior = await deps.outcomes.outcomeOf(redis, shard, push);
@@ -74,7 +76,8 @@ function handlePush(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Prom
       await handleFailure(deps, { job, push, shard, redis, context }, err);
       throw err;
     }
-    await deps.outcomes.record(redis, shard, push, 'delivered');
+    // Not simply through `redis`: the connection the job came in on may be gone by now.
+    await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, shard, push, 'delivered'));
     deps.log.debug(context, 'push delivered');
     deps.events.delivered(push);
     return 'delivered';

@@ -20,7 +20,7 @@ import { registerPushBackoff } from '../src/queue/retry-backoff';
 import { ShardSet } from '../src/queue/shard-set';
 import { type AppState, createApp } from './app';
 
-/** How long a readiness PING may take. */
+/** How long a readiness probe (a write per shard) may take. */
 const READY_PING_TIMEOUT_MS = 1000;
 
 /** A wired producer. */
@@ -40,6 +40,7 @@ const DEPTH_MAX_AGE_MS = 2000;
 export function createProducer(config: ProducerConfig, log: Logger, resolver?: EndpointResolver): Producer {
   let metrics: ProducerMetrics | undefined;
   const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
+  const onWriteRefused = (_: unknown, cause: string): void => void metrics?.writeRefusals.inc({ cause });
   const shards = ShardSet.create({
     config,
     role: 'producer',
@@ -47,6 +48,7 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
     prepare: registerPushBackoff,
     resolver,
     onReroute,
+    onWriteRefused,
     intakeConnectionsPerNode: config.intake.connectionsPerNode,
   });
   const keys = new QueueKeys(config.queue.prefix);

@@ -17,6 +17,7 @@ import {
   ValidationError,
 } from '../../src/core/errors';
 import type { Logger } from '../../src/core/logger';
+import { writeRefusalCause } from '../../src/queue/redis-errors';
 
 /** A response body for an error. */
 interface ErrorBody {
@@ -48,8 +49,8 @@ export function errorHandler(log: Logger): Middleware {
       if (ctx.status === 404 && ctx.body === undefined) throw new NotFoundError(`no route for ${ctx.method} ${ctx.path}`);
     } catch (err) {
       const { status, body } = toResponse(err);
-      if (status >= 500 && !(err instanceof QueueUnavailableError)) log.error({ err, path: ctx.path }, 'request failed');
-      if (err instanceof QueueUnavailableError) log.warn({ err: err.message, path: ctx.path }, 'queue unavailable');
+      if (status === 503) log.warn({ err: err instanceof Error ? err.message : String(err), path: ctx.path }, 'queue unavailable');
+      else if (status >= 500) log.error({ err, path: ctx.path }, 'request failed');
       if (status === 401) ctx.set('WWW-Authenticate', 'Bearer');
       if (status === 503) ctx.set('Retry-After', String(RETRY_AFTER_SECONDS));
       if (err instanceof RateLimitedError) ctx.set('Retry-After', String(Math.max(1, Math.ceil(err.retryAfterMs / 1000))));
@@ -61,8 +62,10 @@ export function errorHandler(log: Logger): Middleware {
 
 /** Exported for unit tests: the status and body for any thrown value. */
 export function toResponse(err: unknown): { status: number; body: ErrorBody } {
-  const status = err instanceof Error ? STATUS.get(err.constructor) : undefined;
-  if (status !== undefined) return { status, body: typedBody(err as AppError, status) };
+  // Redis refusing a write reaches here typed when it came through onShard; this catches any other path.
+  const typed = writeRefusalCause(err) ? new QueueUnavailableError('Redis refused the write', { cause: err }) : err;
+  const status = typed instanceof Error ? STATUS.get(typed.constructor) : undefined;
+  if (status !== undefined) return { status, body: typedBody(typed as AppError, status) };
   const httpStatus = clientHttpStatus(err);
   if (httpStatus !== undefined) {
     return { status: httpStatus, body: { error: 'http_error', message: (err as Error).message } };

@@ -1,14 +1,14 @@
 /**
  * Probes. `/healthz` says the process is alive (restart it if not);
  * `/readyz` says it can take traffic now, which needs every shard's Redis
- * node to answer. Neither needs auth, and neither reveals anything but a
+ * node to take writes. Neither needs auth, and neither reveals anything but a
  * status word.
  */
 import Router from '@koa/router';
 
 /** Options for {@link healthRouter}. */
 export interface HealthDeps {
-  /** True when Redis answers for every shard. */
+  /** True when Redis takes writes for every shard. */
   isReady: () => Promise<boolean>;
 }
 

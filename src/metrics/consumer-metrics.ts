@@ -9,11 +9,18 @@ import { LANES } from '../queue/lane';
 import type { LaneGate } from '../queue/lane-scheduler';
 import type { QueueDepths } from '../queue/queue-depth';
 import { PREFIX, registerSharedMetrics } from './shared-metrics';
+import { registerWriteRefusals } from './write-refusal-metric';
 
 /** Counters and histograms the consumer feeds; also its {@link PushEvents}. */
 export class ConsumerMetrics implements PushEvents {
   readonly registry = new Registry();
   readonly reroutes;
+  readonly writeRefusals = registerWriteRefusals(this.registry);
+  readonly orphansRemoved = new Counter({
+    name: `${PREFIX}orphan_jobs_removed_total`,
+    help: 'Job ids found in a queue without their data (they can never run) and removed',
+    registers: [this.registry],
+  });
   private readonly outcomes = new Counter({
     name: `${PREFIX}pushes_total`,
     help: 'Push runs by outcome: delivered, expired, skipped (already delivered), failed',

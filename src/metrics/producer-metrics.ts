@@ -4,6 +4,7 @@
 import { Counter, Registry } from 'prom-client';
 import type { QueueDepths } from '../queue/queue-depth';
 import { PREFIX, registerSharedMetrics } from './shared-metrics';
+import { registerWriteRefusals } from './write-refusal-metric';
 
 /** Counters the producer feeds. */
 export class ProducerMetrics {
@@ -19,6 +20,7 @@ export class ProducerMetrics {
     registers: [this.registry],
   });
   readonly reroutes;
+  readonly writeRefusals = registerWriteRefusals(this.registry);
 
   constructor(depths: QueueDepths) {
     this.reroutes = registerSharedMetrics(this.registry, depths);

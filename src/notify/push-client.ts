@@ -13,7 +13,7 @@ import axios, { type AxiosError, type AxiosInstance, isAxiosError } from 'axios'
 import axiosRetry, { retryAfter } from 'axios-retry';
 import type { ConsumerConfig } from '../config/consumer-config';
 import type { PushJobData } from '../message/push-job';
-import { equalJitter } from '../queue/retry-backoff';
+import { equalJitter } from '../core/backoff';
 import { classifyFailure, isTransientFailure } from './classify-failure';
 import { idempotencyKey, pushRequestBody } from './push-request';
 import type { RateLimiter, RateScope } from './rate-limiter';

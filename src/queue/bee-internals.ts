@@ -1,16 +1,34 @@
 /**
- * The few Bee-Queue internals the router needs, typed in one place. Bee-Queue
- * does not expose its connections, but the router must end them for sure when
- * it drops a queue (a half-connected queue would otherwise leak a socket), and
- * readiness probes must PING through the very connection jobs are written on.
+ * The few Bee-Queue (2.0.0) internals the router needs, typed in one place.
+ * Bee-Queue does not expose its connections, but the router must end them for
+ * sure when it drops a queue (a half-connected queue would otherwise leak a
+ * socket and a listener), and readiness probes must write through the very
+ * connection jobs are written on. Its process loop also has steps that stop
+ * for good or back off without bound when Redis refuses a write; see
+ * {@link makeLoopResilient}.
  */
 import type BeeQueue = require('bee-queue');
 import type { RedisClient } from 'redis';
+import { delay } from '../core/wait-for';
+import { equalJitter } from '../core/backoff';
 
 interface Connections {
   client: RedisClient | null;
   bclient: RedisClient | null;
   eclient: RedisClient | null;
+  _emitError: (err: Error) => void;
+}
+
+/** The process-loop internals {@link makeLoopResilient} replaces. */
+interface LoopInternals extends Connections {
+  paused: boolean;
+  toKey(name: string): string;
+  _waitForJob(): Promise<BeeQueue.Job<unknown> | null>;
+  _doStalledJobCheck(): Promise<number>;
+  _activateDelayed(): void;
+  _evalScript(name: string, ...args: (string | number)[]): Promise<unknown>;
+  _delayedTimer: (NodeJS.EventEmitter & { schedule(time: number): void }) | null;
+  settings: { delayedDebounce: number };
 }
 
 /** The command connection, once the queue has one. */
@@ -29,6 +47,18 @@ export function endOwnConnections(queue: BeeQueue): void {
     // end(true) flushes pending callbacks with an error instead of leaving them hanging.
     if (connection) connection.end(true);
   }
+}
+
+/**
+ * Takes `queue`'s error listener off the shared command connection. Bee-Queue
+ * does this in close() only if the connection was ready by then; a queue whose
+ * build timed out while the node was frozen adds its listener when the node
+ * thaws, long after it was dropped, and that listener (and the queue it holds)
+ * would stay on the shared client for good.
+ */
+export function detachFromSharedClient(queue: BeeQueue): void {
+  const internals = queue as unknown as Connections;
+  internals.client?.removeListener('error', internals._emitError);
 }
 
 /** `host:port` of the node the queue's command connection talks to. */
@@ -88,4 +118,131 @@ export function storableFailure(err: unknown, attempt: number): Error {
   const failure = new Error(message, { cause: err });
   failure.stack = `attempt ${attempt}: ${message}`.slice(0, MAX_REASON_CHARS);
   return failure;
+}
+
+/** What {@link makeLoopResilient} reports. */
+export interface LoopHooks {
+  /** A step of the loop failed; it is retried after a capped backoff. */
+  onError(err: unknown): void;
+  /** A popped job id had no data: it was taken off `active` and will not come back. */
+  onOrphan(jobId: string): void;
+  /** Upper bound of the pause before a failed step runs again. */
+  maxBackoffMs: number;
+}
+
+/**
+ * Makes the process loop of `queue` survive any failing step. Bee-Queue 2.0.0:
+ * - starts the job loop only if process()'s first stall check succeeds (it
+ *   writes, so a full Redis stops consumption for good): the check now reports
+ *   its error and lets the loop start; the periodic check catches up;
+ * - retries a failed pop after a delay that doubles without bound (a long
+ *   outage left a long lag after it): the delay is now capped;
+ * - takes a job id without data into `active` and leaves it there (the stall
+ *   check puts it back, forever), and miscounts a running slot for it: the
+ *   id is now removed and reported, and the next id popped instead;
+ * - stops activating delayed jobs until a timer far away when raising them
+ *   fails: it now retries after the capped backoff.
+ * Call before `process()`.
+ */
+export function makeLoopResilient(queue: BeeQueue, hooks: LoopHooks): void {
+  const q = queue as unknown as LoopInternals;
+  const stallCheck = q._doStalledJobCheck.bind(q);
+  q._doStalledJobCheck = () =>
+    stallCheck().catch((err: unknown) => {
+      hooks.onError(err);
+      return 0;
+    });
+  q._waitForJob = () => nextJob(queue, q, hooks);
+  q._activateDelayed = () => activateDelayed(q, hooks);
+  // The timer was bound to the prototype's method in the constructor.
+  q._delayedTimer?.removeAllListeners('trigger');
+  q._delayedTimer?.on('trigger', () => q._activateDelayed());
+}
+
+/** Pops the next job that has data; null only once the queue is closing. */
+async function nextJob(queue: BeeQueue, q: LoopInternals, hooks: LoopHooks): Promise<BeeQueue.Job<unknown> | null> {
+  for (let failures = 0; !q.paused; ) {
+    try {
+      const id = await pop(q);
+      if (q.paused) return null;
+      const job = await queue.getJob(id);
+      if (job) return job;
+      await removeOrphan(q, id);
+      hooks.onOrphan(id);
+    } catch (err) {
+      // Closing the queue aborts the blocking pop; that is no failure.
+      if (q.paused) return null;
+      hooks.onError(err);
+      await delay(equalJitter(100, hooks.maxBackoffMs, failures++));
+    }
+  }
+  return null;
+}
+
+function pop(q: LoopInternals): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const bclient = q.bclient;
+    if (!bclient) return reject(new Error('queue has no blocking connection'));
+    bclient.brpoplpush(q.toKey('waiting'), q.toKey('active'), 0, (err, id) => (err ? reject(err) : resolve(id ?? '')));
+  });
+}
+
+/** Takes the id we just moved into `active` (the newest entry) out again, and out of `stalling`. */
+function removeOrphan(q: LoopInternals, id: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const client = q.client;
+    if (!client) return reject(new Error('queue has no command connection'));
+    client
+      .multi()
+      .lrem(q.toKey('active'), 1, id)
+      .srem(q.toKey('stalling'), id)
+      .exec((err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/** Bee-Queue's raiseDelayedJobs step, retried after a capped pause when it fails. */
+function activateDelayed(q: LoopInternals, hooks: LoopHooks): void {
+  const timer = q._delayedTimer;
+  if (!timer || q.paused) return;
+  q._evalScript('raiseDelayedJobs', 2, q.toKey('delayed'), q.toKey('waiting'), Date.now(), q.settings.delayedDebounce).then(
+    (results) => timer.schedule(Number((results as [number, string])[1])),
+    (err: unknown) => {
+      if (q.paused) return;
+      hooks.onError(err);
+      timer.schedule(Date.now() + hooks.maxBackoffMs);
+    },
+  );
+}
+
+/** A key of `queue`'s own, as Bee-Queue names it (`<prefix>:<queue>:<suffix>`). */
+export function ownKey(queue: BeeQueue, suffix: string): string {
+  return (queue as unknown as LoopInternals).toKey(suffix);
+}
+
+/** Takes `ids` out of `queue`'s `stalling` set: the heartbeat Bee-Queue gives its own running jobs. */
+export function unmarkStalling(queue: BeeQueue, ids: readonly string[]): Promise<void> {
+  const client = commandClient(queue);
+  if (!client || ids.length === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    client.srem(ownKey(queue, 'stalling'), ...ids, (err: Error | null) => (err ? reject(err) : resolve()));
+  });
+}
+
+/**
+ * Records job `id` as succeeded through `queue`, as Bee-Queue's own finish does
+ * with `removeOnSuccess`: out of `active` and `stalling`, data deleted. For a
+ * job whose own queue was dropped while it ran (that queue refuses to finish
+ * it once closed); `queue` is the shard's queue now.
+ */
+export function finishSucceeded(queue: BeeQueue, id: string): Promise<void> {
+  const client = commandClient(queue);
+  if (!client) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    client
+      .multi()
+      .lrem(ownKey(queue, 'active'), 0, id)
+      .srem(ownKey(queue, 'stalling'), id)
+      .hdel(ownKey(queue, 'jobs'), id)
+      .exec((err) => (err ? reject(err) : resolve()));
+  });
 }

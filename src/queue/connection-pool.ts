@@ -21,6 +21,7 @@ import { redisClientOptions } from './redis-client-options';
 /** Shared command connections, one per node. */
 export class ConnectionPool {
   private readonly clients = new Map<string, RedisClient>();
+  private readonly readiness = new WeakMap<RedisClient, Promise<void>>();
   private closed = false;
 
   constructor(
@@ -42,6 +43,36 @@ export class ConnectionPool {
     client.setMaxListeners(this.maxListeners);
     this.clients.set(key, client);
     return client;
+  }
+
+  /**
+   * Resolves once `client` is ready; rejects if it fails or ends first. One
+   * set of listeners per client, however many callers wait: a queue built on
+   * a client that is not ready yet would add its own listeners (Bee-Queue
+   * waits for 'ready' itself), and every build that times out while the node
+   * is frozen would leave them behind.
+   */
+  whenReady(client: RedisClient): Promise<void> {
+    if ((client as unknown as { ready: boolean }).ready) return Promise.resolve();
+    const pending = this.readiness.get(client);
+    if (pending) return pending;
+    const ready = new Promise<void>((resolve, reject) => {
+      const settle = (err?: Error): void => {
+        client.off('ready', onReady).off('error', onFail).off('end', onEnd);
+        // A failed wait is not remembered: the next build waits afresh (or gets a new client once this one ended).
+        this.readiness.delete(client);
+        if (err) reject(err);
+        else resolve();
+      };
+      const onReady = (): void => settle();
+      const onFail = (err: Error): void => settle(err);
+      const onEnd = (): void => settle(new QueueUnavailableError('the shared Redis connection ended before it was ready'));
+      client.on('ready', onReady).on('error', onFail).on('end', onEnd);
+    });
+    // Callers time out on their own; a rejection nobody awaits any more is fine.
+    ready.catch(() => undefined);
+    this.readiness.set(client, ready);
+    return ready;
   }
 
   /** Quits every shared client (after the queues using them have closed). */

@@ -45,10 +45,15 @@ export interface LanePlan {
   take: LaneConcurrency;
 }
 
-/** Turns `total` slots and the shares into slot counts; each lane always gets at least one slot. */
+/**
+ * Turns `total` slots and the shares into slot counts. A share above 0 % is at
+ * least one slot (so a small consumer still reserves something); 0 % turns
+ * the guarantee off. Each lane may always run at least one job.
+ */
 export function planLanes(total: number, shares: LaneShares): LanePlan {
-  const interactiveReserved = Math.max(1, Math.round((total * shares.interactiveReservedPercent) / 100));
-  const bulkMinimum = Math.max(1, Math.round((total * shares.bulkMinimumPercent) / 100));
+  const slots = (percent: number): number => (percent === 0 ? 0 : Math.max(1, Math.round((total * percent) / 100)));
+  const interactiveReserved = slots(shares.interactiveReservedPercent);
+  const bulkMinimum = slots(shares.bulkMinimumPercent);
   const caps = { interactive: Math.max(1, total - bulkMinimum), bulk: Math.max(1, total - interactiveReserved) };
   return { total, interactiveReserved, bulkMinimum, caps, take: { interactive: caps.interactive * INTERACTIVE_TAKE_FACTOR, bulk: caps.bulk } };
 }

@@ -147,6 +147,11 @@ export class QueueKeys {
     return `${this.prefix}:${shard.queueName}:api-rate:${tokenId}`;
   }
 
+  /** A short-lived key readiness probes write, to learn whether the shard's node takes writes. */
+  probeKey(shard: Shard): string {
+    return `${this.prefix}:${shard.queueName}:probe`;
+  }
+
   /** When set, every consumer pauses sending until this time (after a 429). */
   ratePauseKey(shard: Shard): string {
     return `${this.prefix}:${shard.queueName}:rate:pause`;

@@ -9,7 +9,7 @@ import type { RedisClient } from 'redis';
 import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
 import { commandClient } from './bee-internals';
-import { isRoutingError } from './redis-errors';
+import { isRoutingError, writeRefusalCause } from './redis-errors';
 import type { ShardQueue } from './shard-queue';
 
 /** Sends one command and resolves with its reply. */
@@ -32,7 +32,9 @@ export function clientOf(queue: BeeQueue): RedisClient {
  * Runs `op` with the command connection of the shard's current queue. A
  * routing error re-routes the shard and runs `op` again, until `deadline`
  * (epoch ms). Each run is itself bounded by the deadline, so a frozen node
- * cannot hold the caller past it. `op` must therefore be safe to repeat.
+ * cannot hold the caller past it. `op` must therefore be safe to repeat. A
+ * write the node refuses (OOM, MISCONF, NOREPLICAS) is reported to the router
+ * and fails at once with {@link QueueUnavailableError}.
  */
 export async function onShard<T>(
   router: ShardQueue,
@@ -45,6 +47,12 @@ export async function onShard<T>(
     try {
       return await withTimeout(op(clientOf(queue), queue), Math.max(1, deadline - Date.now()), late);
     } catch (err) {
+      const refusal = writeRefusalCause(err);
+      if (refusal && !isRoutingError(err)) {
+        // Redis is up but takes no writes (full, failing snapshots, too few replicas): the shard cannot work now.
+        router.reportError(queue, err);
+        throw new QueueUnavailableError(`shard ${router.shard.index} refused the write (${refusal})`, { cause: err });
+      }
       if (!isRoutingError(err)) throw err;
       router.reportError(queue, err);
       if (Date.now() >= deadline) throw new QueueUnavailableError(`shard ${router.shard.index} unreachable`, { cause: err });

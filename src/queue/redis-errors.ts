@@ -63,3 +63,42 @@ export function isRoutingError(err: unknown): boolean {
     err.message,
   );
 }
+
+/** Why Redis refused a write while the connection itself is fine (see {@link writeRefusalCause}). */
+export type WriteRefusal = 'oom' | 'misconf' | 'noreplicas' | 'readonly';
+
+const REFUSAL_REPLIES: ReadonlyMap<string, WriteRefusal> = new Map([
+  ['OOM', 'oom'],
+  ['MISCONF', 'misconf'],
+  ['NOREPLICAS', 'noreplicas'],
+  ['READONLY', 'readonly'],
+]);
+
+/**
+ * The cause when `err` is Redis refusing a write: full (`maxmemory` with
+ * `noeviction`), failing snapshots (`stop-writes-on-bgsave-error`), too few
+ * replicas (`min-replicas-to-write`), or a replica. Looks inside EXECABORT and
+ * script errors, whose message carries the refusal after a prefix, and at the
+ * `cause` of a typed error. Undefined for anything else.
+ */
+export function writeRefusalCause(err: unknown): WriteRefusal | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const inner = (err as { errors?: unknown }).errors;
+  if (Array.isArray(inner)) {
+    for (const e of inner) {
+      const cause = writeRefusalCause(e);
+      if (cause) return cause;
+    }
+  }
+  // A typed error (QueueUnavailableError) made from a refusal keeps it as its cause.
+  const cause = (err as { cause?: unknown }).cause;
+  if (cause !== undefined && cause !== err) {
+    const refusal = writeRefusalCause(cause);
+    if (refusal) return refusal;
+  }
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && REFUSAL_REPLIES.has(code)) return REFUSAL_REPLIES.get(code);
+  // EXECABORT and script errors quote the refused reply: "... -OOM command not allowed ...".
+  const match = /(?:^|[\s-])(OOM|MISCONF|NOREPLICAS|READONLY)\b/.exec(err.message);
+  return match?.[1] ? REFUSAL_REPLIES.get(match[1]) : undefined;
+}

@@ -7,6 +7,7 @@
  */
 import type BeeQueue = require('bee-queue');
 import type { JobRetryConfig } from '../config/config';
+import { equalJitter } from '../core/backoff';
 import { failedRunsOf } from './bee-internals';
 
 /** The strategy's name, as stored in each job's options. */
@@ -50,16 +51,6 @@ export function pushBackoffDelay(job: AnyJob): number {
   retryAfterHints.delete(job);
   // 0 would mean "retry at once, skipping the delayed set"; keep at least 1 ms.
   return Math.max(1, Math.round(Math.max(jittered, floor)));
-}
-
-/**
- * Exponential backoff with "equal jitter": `base * 2^exponent`, capped at
- * `cap`, then half of it fixed and half random, so retries spread out but
- * never come sooner than half the nominal delay. Used by both retry layers.
- */
-export function equalJitter(base: number, cap: number, exponent: number): number {
-  const nominal = Math.min(cap, base * 2 ** exponent);
-  return nominal / 2 + (Math.random() * nominal) / 2;
 }
 
 /** Registers the strategy on a queue; workers need it to compute a failed job's retry delay. */

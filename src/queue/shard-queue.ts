@@ -13,12 +13,14 @@ import type { RedisConfig } from '../config/redis-config';
 import { QueueUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { delay, withTimeout } from '../core/wait-for';
-import { commandClient, connectedAddress, endOwnConnections } from './bee-internals';
+import { commandClient, connectedAddress, makeLoopResilient } from './bee-internals';
+import { dropQueue } from './drop-queue';
 import type { ConnectionPool } from './connection-pool';
 import type { EndpointResolver } from './endpoint-resolver';
-import type { Shard } from './queue-keys';
+import { JobKeepAlive } from './job-keep-alive';
+import { QueueKeys, type Shard } from './queue-keys';
 import { CONNECT_TIMEOUT_MS } from './redis-client-options';
-import { isRoutingError, routingCause } from './redis-errors';
+import { isRoutingError, routingCause, type WriteRefusal, writeRefusalCause } from './redis-errors';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
 export type JobHandler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;
@@ -38,10 +40,22 @@ export interface ShardQueueOptions {
   prepare?: (queue: BeeQueue) => void;
   /** Told about every re-route with its cause label (see routingCause), e.g. to count them. */
   onReroute?: (shard: Shard, cause: string) => void;
+  /** Told about every write Redis refused (full, failing snapshots, too few replicas, replica), e.g. to count them. */
+  onWriteRefused?: (shard: Shard, cause: WriteRefusal) => void;
+  /** Told about every job id found in `active` without data and removed. */
+  onOrphanRemoved?: (shard: Shard) => void;
 }
 
 /** Upper bound of the pause between two failed attempts to (re)build the queue. */
 const MAX_REBUILD_BACKOFF_MS = 1000;
+/** Upper bound of the pause before a failed step of the job loop (pop, stall check, delayed jobs) runs again. */
+const MAX_LOOP_BACKOFF_MS = 1000;
+/** How long a readiness probe's key lives; it only has to be writable. */
+const PROBE_TTL_MS = 10_000;
+/** Refused writes are counted each; logged at most this often per shard. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+/** Bee-Queue's default, for queues whose settings do not say. */
+const DEFAULT_STALL_INTERVAL_MS = 5000;
 
 /** Keeps one shard's queue connected to its slot's owner. */
 export class ShardQueue {
@@ -49,8 +63,18 @@ export class ShardQueue {
   private ready: Promise<BeeQueue>;
   private closed = false;
   private worker: { concurrency: number; handler: JobHandler; stallCheckMs: number } | undefined;
+  private readonly keepAlive: JobKeepAlive;
+  private readonly probeKey: string;
+  private refusalLoggedAt = 0;
 
   constructor(private readonly options: ShardQueueOptions) {
+    this.probeKey = new QueueKeys(options.prefix).probeKey(options.shard);
+    this.keepAlive = new JobKeepAlive(
+      options.settings.stallInterval ?? DEFAULT_STALL_INTERVAL_MS,
+      () => this.queue,
+      (err) => options.log.warn({ err, shard: options.shard.index }, 'heartbeat or finish of a re-routed job failed'),
+      options.settings.removeOnSuccess === true,
+    );
     this.ready = this.connect('start');
   }
 
@@ -82,8 +106,12 @@ export class ShardQueue {
    * queue, once: reports about a queue already replaced are ignored.
    */
   reportError(queue: BeeQueue, err: unknown): void {
+    const refusal = writeRefusalCause(err);
+    if (refusal) this.options.onWriteRefused?.(this.shard, refusal);
     if (!isRoutingError(err)) {
-      this.options.log.error({ err, shard: this.shard.index }, 'queue error');
+      // A refused write is Redis's state, not a bug here: it is counted, and the step that failed retries.
+      if (refusal) this.logRefusal(refusal, err);
+      else this.options.log.error({ err, shard: this.shard.index }, 'queue error');
       return;
     }
     if (this.closed || queue !== this.queue) return;
@@ -92,8 +120,18 @@ export class ShardQueue {
     this.options.onReroute?.(this.shard, routingCause(err));
     this.queue = undefined;
     this.options.resolver.invalidate();
+    // Its jobs still running keep their stall heartbeat, or the new queue would run them a second time.
+    this.keepAlive.adopt(queue);
     void dropQueue(queue, 0);
     this.ready = this.connect(reason);
+  }
+
+  /** Logs a refused write, at most once per {@link REFUSAL_LOG_INTERVAL_MS}: every job slot retries each second. */
+  private logRefusal(refusal: WriteRefusal, err: unknown): void {
+    const now = Date.now();
+    if (now - this.refusalLoggedAt < REFUSAL_LOG_INTERVAL_MS) return;
+    this.refusalLoggedAt = now;
+    this.options.log.warn({ shard: this.shard.index, refusal, reason: String(err) }, 'Redis refused a write (counted in redis_write_refusals_total)');
   }
 
   /** Starts processing jobs, now and on every future replacement queue. */
@@ -102,12 +140,25 @@ export class ShardQueue {
     if (this.queue) this.attachWorker(this.queue);
   }
 
-  /** PINGs the shard's node; false if it does not answer within `timeoutMs`. */
+  /**
+   * True when the shard can work: its node takes a write (a short-lived probe
+   * key) within `timeoutMs`. A node that answers PING but refuses writes
+   * (full, failing snapshots, too few replicas) cannot queue or finish a job.
+   */
   async ping(timeoutMs: number): Promise<boolean> {
-    const client = this.queue ? commandClient(this.queue) : null;
-    if (!client) return false;
-    const pong = new Promise<boolean>((resolve) => client.ping((err) => resolve(!err)));
-    return withTimeout(pong, timeoutMs, () => new Error('ping timeout')).catch(() => false);
+    const queue = this.queue;
+    const client = queue ? commandClient(queue) : null;
+    if (!queue || !client) return false;
+    const write = new Promise<void>((resolve, reject) =>
+      client.set(this.probeKey, '1', 'PX', PROBE_TTL_MS, (err) => (err ? reject(err) : resolve())),
+    );
+    return withTimeout(write, timeoutMs, () => new Error('probe timeout')).then(
+      () => true,
+      (err: unknown) => {
+        if (writeRefusalCause(err)) this.reportError(queue, err);
+        return false;
+      },
+    );
   }
 
   /**
@@ -116,6 +167,7 @@ export class ShardQueue {
    */
   async close(timeoutMs: number): Promise<void> {
     this.closed = true;
+    this.keepAlive.stop();
     const queue = this.queue;
     this.queue = undefined;
     if (queue) await dropQueue(queue, timeoutMs);
@@ -139,6 +191,8 @@ export class ShardQueue {
           await dropQueue(queue, 0);
           break;
         }
+        // Before the new queue's first stall check: jobs of the queue it replaces must not look stalled.
+        await this.keepAlive.beat(queue).catch((err: unknown) => this.reportError(queue, err));
         this.queue = queue;
         if (attempt > 0 || reason !== 'start') {
           const node = connectedAddress(queue);
@@ -158,10 +212,13 @@ export class ShardQueue {
   /** One attempt: find the owner, connect a new queue there, wait until it is ready. */
   private async buildQueue(): Promise<BeeQueue> {
     const endpoint = await this.options.resolver.ownerOf(this.shard.slot);
+    const shared = this.options.pool.get(endpoint);
+    // No queue (and none of its listeners or connections) before the node answers: see ConnectionPool.whenReady.
+    await withTimeout(this.options.pool.whenReady(shared), CONNECT_TIMEOUT_MS * 2, () => new Error('node connect timeout'));
     const queue = new BeeQueue(this.shard.queueName, {
       ...this.options.settings,
       prefix: this.options.prefix,
-      redis: this.options.pool.get(endpoint),
+      redis: shared,
       // The command connection is shared with the node's other shards: the pool owns it.
       quitCommandClient: false,
     });
@@ -179,30 +236,15 @@ export class ShardQueue {
   private attachWorker(queue: BeeQueue): void {
     if (!this.worker) return;
     const { concurrency, handler, stallCheckMs } = this.worker;
-    queue.process(concurrency, handler);
+    // Every failing step of the job loop is reported (counted, re-routed) and retried here, never fatal.
+    makeLoopResilient(queue, {
+      onError: (err) => this.reportError(queue, err),
+      onOrphan: () => this.options.onOrphanRemoved?.(this.shard),
+      maxBackoffMs: MAX_LOOP_BACKOFF_MS,
+    });
+    queue.process(concurrency, this.keepAlive.track(queue, handler));
     // Bee-Queue checks for stalled jobs once in process(); the periodic check
     // is ours to start, and must be restarted on every new queue.
     queue.checkStalledJobs(stallCheckMs).catch((err: unknown) => this.reportError(queue, err));
   }
-}
-
-/**
- * Closes `queue`, giving running jobs `timeoutMs` to finish, then ends its
- * connections outright, including any that finish connecting later.
- */
-async function dropQueue(queue: BeeQueue, timeoutMs: number): Promise<void> {
-  queue.removeAllListeners('error');
-  // Errors from here on belong to a queue nobody uses any more.
-  queue.on('error', () => undefined);
-  try {
-    await withTimeout(queue.close(Math.max(1, timeoutMs)), timeoutMs + 500, () => new Error('close timeout'));
-  } catch {
-    // Closing a broken queue may fail; ending its connections below is what matters.
-  }
-  // The shared command connection stays: other shards use it, and the pool replaces it if it broke.
-  endOwnConnections(queue);
-  queue.ready().then(
-    () => endOwnConnections(queue),
-    () => undefined,
-  );
 }

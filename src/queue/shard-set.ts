@@ -11,7 +11,7 @@ import { createResolver } from './create-resolver';
 import type { EndpointResolver } from './endpoint-resolver';
 import { LANES, type Lane, type LaneConcurrency } from './lane';
 import { buildShards, type Shard, shardIndexFor } from './queue-keys';
-import { type JobHandler, ShardQueue } from './shard-queue';
+import { type JobHandler, ShardQueue, type ShardQueueOptions } from './shard-queue';
 
 /** What a process does with its queues; decides Bee-Queue's settings. */
 export type QueueRole = 'producer' | 'consumer';
@@ -47,6 +47,8 @@ export interface ShardSetOptions {
   log: Logger;
   prepare?: (queue: BeeQueue) => void;
   onReroute?: (shard: Shard, cause: string) => void;
+  onWriteRefused?: ShardQueueOptions['onWriteRefused'];
+  onOrphanRemoved?: ShardQueueOptions['onOrphanRemoved'];
   /** Overrides the resolver built from the config (tests point queues at the wrong node). */
   resolver?: EndpointResolver | undefined;
   /** Most intake connections per node (producers); none are opened until an intake leases one. */
@@ -93,6 +95,8 @@ export class ShardSet {
             log,
             prepare: options.prepare,
             onReroute: options.onReroute,
+            onWriteRefused: options.onWriteRefused,
+            onOrphanRemoved: options.onOrphanRemoved,
           }),
       );
       lanes.set(lane, queues);
@@ -141,7 +145,7 @@ export class ShardSet {
     }
   }
 
-  /** True when every shard's node answers PING within `timeoutMs`. */
+  /** True when every shard's node takes a write within `timeoutMs` (see ShardQueue.ping). */
   async ping(timeoutMs: number): Promise<boolean> {
     const answers = await Promise.all(this.queues.map((queue) => queue.ping(timeoutMs)));
     return answers.every(Boolean);

@@ -28,6 +28,17 @@ describe('error-handler', () => {
     }
   });
 
+  it('answers 503 for a write Redis refused, whatever path it took (OOM, MISCONF, NOREPLICAS, READONLY)', () => {
+    for (const code of ['OOM', 'MISCONF', 'NOREPLICAS', 'READONLY']) {
+      // node-redis replies carry the first word as `code`.
+      const refused = Object.assign(new Error(`${code} command not allowed (node 10.0.0.5:6379)`), { code });
+      const response = toResponse(refused);
+      expect(response.status, code).to.equal(503);
+      expect(response.body.error).to.equal('queue_unavailable');
+      expect(response.body.message).not.to.contain('10.0.0.5');
+    }
+  });
+
   it('includes field details for validation errors', () => {
     const { body } = toResponse(new ValidationError([{ path: 'roomId', message: 'is required' }]));
     expect(body.details).to.deep.equal([{ path: 'roomId', message: 'is required' }]);

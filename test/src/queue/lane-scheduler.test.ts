@@ -23,8 +23,11 @@ describe('lane-scheduler', () => {
     });
   });
 
-  it('gives each lane at least one slot however small the concurrency', () => {
-    expect(planLanes(1, { interactiveReservedPercent: 0, bulkMinimumPercent: 0 }).caps).to.deep.equal({ interactive: 1, bulk: 1 });
+  it('gives each lane at least one slot however small the concurrency, and a share above 0 % at least one slot', () => {
+    expect(planLanes(1, { interactiveReservedPercent: 20, bulkMinimumPercent: 20 }).caps).to.deep.equal({ interactive: 1, bulk: 1 });
+    expect(planLanes(2, { interactiveReservedPercent: 20, bulkMinimumPercent: 20 })).to.include({ interactiveReserved: 1, bulkMinimum: 1 });
+    // 0 % turns a guarantee off: a 2-slot consumer then runs 2 interactive jobs at once.
+    expect(planLanes(2, { interactiveReservedPercent: 20, bulkMinimumPercent: 0 }).caps).to.deep.equal({ interactive: 2, bulk: 1 });
   });
 
   it('lets bulk use everything but the interactive reserve while interactive is idle', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isRoutingError, routingCause } from '../../../src/queue/redis-errors';
+import { isRoutingError, routingCause, writeRefusalCause } from '../../../src/queue/redis-errors';
 
 function replyError(message: string, code?: string): Error {
   return Object.assign(new Error(message), code ? { code } : {});
@@ -27,5 +27,19 @@ describe('redis-errors', () => {
     expect(isRoutingError(replyError('WRONGTYPE Operation against a key holding the wrong kind of value'))).to.equal(false);
     expect(isRoutingError(replyError('OOM command not allowed when used memory > maxmemory'))).to.equal(false);
     expect(isRoutingError('MOVED')).to.equal(false);
+  });
+
+  it('names why Redis refused a write, also inside EXECABORT and script errors', () => {
+    expect(writeRefusalCause(replyError("OOM command not allowed when used memory > 'maxmemory'.", 'OOM'))).to.equal('oom');
+    expect(writeRefusalCause(replyError('MISCONF Redis is configured to save RDB snapshots', 'MISCONF'))).to.equal('misconf');
+    expect(writeRefusalCause(replyError('NOREPLICAS Not enough good replicas to write.', 'NOREPLICAS'))).to.equal('noreplicas');
+    expect(writeRefusalCause(replyError("READONLY You can't write against a read only replica.", 'READONLY'))).to.equal('readonly');
+    const aborted = Object.assign(replyError('EXECABORT Transaction discarded because of previous errors.', 'EXECABORT'), {
+      errors: [replyError("OOM command not allowed when used memory > 'maxmemory'.", 'OOM')],
+    });
+    expect(writeRefusalCause(aborted)).to.equal('oom');
+    expect(writeRefusalCause(replyError("ERR Error running script: -OOM command not allowed when used memory > 'maxmemory'"))).to.equal('oom');
+    expect(writeRefusalCause(replyError('WRONGTYPE Operation against a key holding the wrong kind of value'))).to.equal(undefined);
+    expect(writeRefusalCause('OOM')).to.equal(undefined);
   });
 });

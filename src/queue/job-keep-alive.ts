@@ -1,0 +1,89 @@
+/**
+ * Stall heartbeats for jobs that outlive the queue that started them.
+ *
+ * Bee-Queue keeps a running job out of its stall check by removing the id
+ * from the `stalling` set every half stall interval, but only while its queue
+ * is open. The router replaces a queue on every re-route (a dropped
+ * connection, a failover) while its jobs may still wait on the push proxy;
+ * without a heartbeat the new queue's stall check would put them back in
+ * `waiting`, and a second run would send them again before the first one
+ * wrote its delivery marker. So the router tracks which jobs run on which
+ * queue, and when it drops one, this keeps its running jobs' heartbeat going,
+ * through whatever queue serves the shard by then, until they finish. A job
+ * that succeeds is then finished through that queue too (the dropped one
+ * refuses); one that fails is left to the stall check, which runs it again.
+ */
+import type BeeQueue = require('bee-queue');
+import { finishSucceeded, unmarkStalling } from './bee-internals';
+
+/** A job handler, as Bee-Queue's `process` takes it. */
+type Handler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;
+
+/** Tracks running jobs per queue and heartbeats those whose queue was dropped. */
+export class JobKeepAlive {
+  private readonly running = new Map<BeeQueue, Set<string>>();
+  /** Ids of running jobs whose queue is gone. */
+  private readonly adopted = new Set<string>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    /** Bee-Queue's stall interval; beats come twice per interval, like Bee-Queue's own. */
+    private readonly stallIntervalMs: number,
+    /** The queue serving the shard now, if any. */
+    private readonly current: () => BeeQueue | undefined,
+    private readonly onError: (err: unknown) => void,
+    /** Whether the queues delete a job that succeeded (Bee-Queue's `removeOnSuccess`); only then is it finished here. */
+    private readonly removeOnSuccess: boolean,
+  ) {}
+
+  /** Wraps `handler` so that the jobs it runs on `queue` are known while they run. */
+  track(queue: BeeQueue, handler: Handler): Handler {
+    return async (job) => {
+      const id = String(job.id);
+      const ids = this.running.get(queue) ?? new Set<string>();
+      this.running.set(queue, ids.add(id));
+      let succeeded = false;
+      try {
+        const result = await handler(job);
+        succeeded = true;
+        return result;
+      } finally {
+        ids.delete(id);
+        if (ids.size === 0) this.running.delete(queue);
+        if (this.adopted.delete(id) && succeeded) this.finishAdopted(id);
+        if (this.adopted.size === 0) this.stop();
+      }
+    };
+  }
+
+  /** `queue` is being dropped: its running jobs get their heartbeat from here until they finish. */
+  adopt(queue: BeeQueue): void {
+    const ids = this.running.get(queue);
+    this.running.delete(queue);
+    if (!ids || ids.size === 0) return;
+    for (const id of ids) this.adopted.add(id);
+    this.timer ??= setInterval(() => void this.beat().catch(this.onError), this.stallIntervalMs / 2);
+    // Never keep the process alive for a heartbeat.
+    this.timer.unref();
+  }
+
+  /**
+   * Takes the adopted jobs out of `stalling` now, through `queue` (default:
+   * the current one). The router calls this on a new queue before its first
+   * stall check.
+   */
+  async beat(queue: BeeQueue | undefined = this.current()): Promise<void> {
+    if (queue) await unmarkStalling(queue, [...this.adopted]);
+  }
+
+  private finishAdopted(id: string): void {
+    const queue = this.current();
+    if (queue && this.removeOnSuccess) finishSucceeded(queue, id).catch(this.onError);
+  }
+
+  /** Stops the heartbeat (the router is closing; jobs still running are left to the stall check). */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

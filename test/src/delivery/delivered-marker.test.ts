@@ -1,0 +1,64 @@
+/**
+ * The delivered marker after a 2xx: refused by a full Redis, it is retried
+ * (and counted) until memory is freed; its job's connection gone, it is
+ * written through the shard's new route.
+ */
+import { expect } from 'chai';
+import type { RedisClient } from 'redis';
+import { startRedisServer, type RedisServerHandle } from '../../../scripts/support/redis-server';
+import { silentLogger } from '../../../src/core/logger';
+import { waitFor } from '../../../src/core/wait-for';
+import { recordDelivered } from '../../../src/delivery/delivered-marker';
+import { OutcomeStore } from '../../../src/delivery/outcome-store';
+import { commandClient } from '../../../src/queue/bee-internals';
+import { QueueKeys } from '../../../src/queue/queue-keys';
+import { ShardSet } from '../../../src/queue/shard-set';
+import { baseEnv, consumerConfig } from '../../support/env';
+
+describe('recordDelivered (real redis-server)', function () {
+  this.timeout(30_000);
+  let redis: RedisServerHandle;
+  let shards: ShardSet;
+  let keys: QueueKeys;
+  const refusals: string[] = [];
+
+  beforeEach(async () => {
+    redis = await startRedisServer({ args: ['--maxmemory', '64mb', '--maxmemory-policy', 'noeviction'] });
+    refusals.length = 0;
+    const config = consumerConfig(baseEnv({ REDIS_URL: redis.url, QUEUE_SHARDS: '1' }));
+    keys = new QueueKeys(config.queue.prefix);
+    shards = ShardSet.create({ config, role: 'producer', log: silentLogger(), onWriteRefused: (_, cause) => void refusals.push(cause) });
+  });
+
+  afterEach(async () => {
+    await shards.close(1000);
+    await redis.stop();
+  });
+
+  const record = (c: RedisClient): Promise<boolean> => new OutcomeStore(keys, 60).record(c, shards.get(0).shard, { messageId: 'm1', recipientId: 'a' }, 'delivered');
+  const marker = (): Promise<unknown> => redis.command('HGET', keys.outcomesKey(shards.get(0).shard, 'm1'), 'a');
+
+  it('retries a marker a full Redis refuses, counts each refusal, and writes it once memory is freed', async () => {
+    const router = shards.get(0);
+    const queue = await router.acquire(Date.now() + 5000);
+    await redis.command('SETRANGE', 'filler', '100000000', 'x');
+    let done = false;
+    const writing = recordDelivered(router, queue, record).then(() => (done = true));
+    await waitFor(() => refusals.length >= 3, { timeoutMs: 10_000, description: 'three refused attempts' });
+    expect(done).to.equal(false);
+    expect(refusals.every((c) => c === 'oom')).to.equal(true);
+    await redis.command('DEL', 'filler');
+    await writing;
+    expect(await marker()).to.equal('d');
+  });
+
+  it('writes through the shard\'s new route when the job\'s connection is gone', async () => {
+    const router = shards.get(0);
+    const queue = await router.acquire(Date.now() + 5000);
+    // The job's connection breaks between the 2xx and the marker.
+    commandClient(queue)!.end(true);
+    await recordDelivered(router, queue, record);
+    expect(await marker()).to.equal('d');
+    expect(router.node).to.be.a('string');
+  });
+});
