@@ -52,6 +52,9 @@ describe('dashboard routes: the page and its files over HTTP (real producer and 
   it('serves every file of the page with its type, no-cache and its ETag', async () => {
     expect(assets).to.include.members(['dashboard.css', 'main.js', 'icon.svg']);
     for (const name of assets) expectCacheable(await get(`${ASSET_PATH}${name}`), name);
+    // A HEAD gets the same headers and no body.
+    const head = await request(`${producer.url}${ASSET_PATH}main.js`, { method: 'HEAD' });
+    expect([head.status, head.headers['etag'], head.headers['cache-control'], head.text]).to.deep.equal([200, files.get('main.js')!.etag, 'no-cache', '']);
   });
 
   it('answers a revalidation with 304 while unchanged, and with the file once the ETag differs', async () => {
