@@ -25,6 +25,7 @@ export function useToken(token) {
   return current.session;
 }
 
+/** Whether `session` is still the one signed in. */
 export function isCurrent(session) {
   return session === current.session;
 }

@@ -13,6 +13,7 @@ const REASONS = { rejected: 'rejected', retries_exhausted: 'retries exhausted' }
 const tickets = { asked: 0, shown: 0 };
 let total = 0;
 
+/** Wires the Replay buttons (one listener for all rows) and Replay all. */
 export function bindDeadLetters() {
   el('dead-letter-rows').addEventListener('click', (event) => {
     const button = event.target instanceof Element ? event.target.closest('[data-testid="replay-message"]') : null;

@@ -17,6 +17,7 @@ export function make(tag, className, text) {
   return node;
 }
 
+/** Sets the text of the element with this data-testid. */
 export function setText(id, text) {
   el(id).textContent = text;
 }
@@ -27,10 +28,12 @@ export function num(value) {
   return Number.isFinite(n) ? n : 0;
 }
 
+/** A number with thousands separators. */
 export function fmt(value) {
   return num(value).toLocaleString('en-US');
 }
 
+/** A rate per second: one decimal below 10, whole above. */
 export function fmtRate(rate) {
   return rate < 10 ? rate.toFixed(1) : Math.round(rate).toLocaleString('en-US');
 }
@@ -47,6 +50,7 @@ export function fmtAge(value) {
   return Math.floor(minutes / 60) + ' h ' + (minutes % 60) + ' min';
 }
 
+/** The sum of `pick` over `list`, counting what is not a number as 0. */
 export function sumOf(list, pick) {
   return list.reduce((total, item) => total + num(pick(item)), 0);
 }

@@ -37,6 +37,7 @@ export function resetLanes() {
   samples = {};
 }
 
+/** Fills each lane's card from its shards; `at` is the reply's time, for the rate. */
 export function renderLanes(at, byLane) {
   const before = previous;
   const delivered = {};

@@ -5,6 +5,7 @@ import { laneBadge } from './lane.js';
 
 const OUTCOMES = ['delivered', 'failed', 'expired', 'pending'];
 
+/** Looks a message up when the lookup form is submitted. */
 export function bindLookup() {
   el('lookup-form').addEventListener('submit', (event) => {
     event.preventDefault();

@@ -4,6 +4,7 @@ import { el } from './dom.js';
 const NOTICE_MS = 8000;
 let timer = 0;
 
+/** Shows `text` for a while, in red when `isError`. */
 export function showNotice(text, isError) {
   const notice = el('notice');
   notice.textContent = text;

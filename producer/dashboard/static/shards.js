@@ -11,6 +11,7 @@ function byLaneThenIndex(a, b) {
   return LANES.indexOf(laneOf(a)) - LANES.indexOf(laneOf(b)) || num(a.index) - num(b.index);
 }
 
+/** Draws one /v1/dashboard reply: totals, lane cards and the shard table. */
 export function renderDashboard(data) {
   const shards = (Array.isArray(data.shards) ? data.shards : []).slice().sort(byLaneThenIndex);
   const byLane = {};
