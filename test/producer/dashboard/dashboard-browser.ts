@@ -1,7 +1,8 @@
 /**
  * Driving the dashboard in a real headless Chromium for the dashboard tests:
  * open a page that records console and page errors, sign in, look a message
- * up, wait for an element's text, read a shard table, save a screenshot.
+ * up, wait for an element's text, read a shard table, record how the page's
+ * own files were served, save a screenshot.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -72,4 +73,31 @@ export async function saveScreenshot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   await page.screenshot({ path: file, fullPage: true });
   console.log(`      dashboard screenshot: ${file}`);
+}
+
+/** A response to the page or one of its files, as the browser got it. */
+export interface FileResponse {
+  path: string;
+  status: number;
+  headers: Record<string, string>;
+  /** The ETag the browser offered, when it revalidated a copy it had. */
+  ifNoneMatch: string | undefined;
+}
+
+/** Records every response to /dashboard and /dashboard/static/*; call the result to read them. */
+export function recordFileResponses(page: Page): () => Promise<FileResponse[]> {
+  const seen: Promise<FileResponse>[] = [];
+  page.on('response', (response) => {
+    const { pathname } = new URL(response.url());
+    if (pathname !== '/dashboard' && !pathname.startsWith('/dashboard/static/')) return;
+    seen.push(
+      (async () => ({
+        path: pathname,
+        status: response.status(),
+        headers: await response.allHeaders(),
+        ifNoneMatch: (await response.request().allHeaders())['if-none-match'],
+      }))(),
+    );
+  });
+  return () => Promise.all(seen);
 }

@@ -1,19 +1,18 @@
 /**
- * The dashboard's live numbers: headline totals and the shard table, grouped
- * by lane, rendered from each /v1/dashboard reply (the lane cards are in
- * page-lanes-script.ts). Same rules as the core script (page-script.ts),
- * whose helpers (el, make, setText, num, fmt, sumOf, laneOf, state) it uses:
- * the scripts run in one function scope.
+ * The live numbers of one /v1/dashboard reply: headline totals, the lane
+ * cards (lane-cards.js) and the shard table, grouped by lane.
  */
+import { el, fmt, fmtAge, make, num, setText, sumOf } from './dom.js';
+import { LANES, laneBadge, laneOf } from './lane.js';
+import { renderLanes } from './lane-cards.js';
 
-/** Browser script: renders one /v1/dashboard reply. */
-export const LIVE_SCRIPT = String.raw`
 // Lane order first, then shard number: a shard number repeats in every lane.
 function byLaneThenIndex(a, b) {
   return LANES.indexOf(laneOf(a)) - LANES.indexOf(laneOf(b)) || num(a.index) - num(b.index);
 }
 
-function renderDashboard(data) {
+/** Draws one /v1/dashboard reply: totals, lane cards and the shard table. */
+export function renderDashboard(data) {
   const shards = (Array.isArray(data.shards) ? data.shards : []).slice().sort(byLaneThenIndex);
   const byLane = {};
   for (const lane of LANES) byLane[lane] = shards.filter((shard) => laneOf(shard) === lane);
@@ -60,6 +59,20 @@ function groupRow(lane, shards) {
   return row;
 }
 
+function waitingCell(shard, maxWaiting) {
+  const cell = make('td', 'num');
+  cell.dataset.testid = 'shard-waiting';
+  const depth = make('div', 'depth');
+  const bar = make('span', 'bar');
+  const fill = make('span', 'fill ' + laneOf(shard));
+  // Set through the CSSOM, which the page's CSP allows; a style attribute in markup it would block.
+  fill.style.width = (maxWaiting > 0 ? (num(shard.waiting) / maxWaiting) * 100 : 0).toFixed(1) + '%';
+  bar.append(fill);
+  depth.append(bar, make('span', num(shard.waiting) === 0 ? 'zero' : '', fmt(shard.waiting)));
+  cell.append(depth);
+  return cell;
+}
+
 function shardRow(shard, maxWaiting) {
   const row = make('tr');
   row.dataset.testid = 'shard-row';
@@ -67,21 +80,12 @@ function shardRow(shard, maxWaiting) {
   row.dataset.lane = laneOf(shard);
   row.dataset.index = String(num(shard.index));
   const node = shard.node ? make('td', 'mono', shard.node) : make('td', 'warn-text', 'disconnected');
-  const waiting = make('td', 'num');
-  waiting.dataset.testid = 'shard-waiting';
-  const depth = make('div', 'depth');
-  const bar = make('span', 'bar');
-  const fill = make('span', 'fill ' + laneOf(shard));
-  fill.style.width = (maxWaiting > 0 ? (num(shard.waiting) / maxWaiting) * 100 : 0).toFixed(1) + '%';
-  bar.append(fill);
-  depth.append(bar, make('span', num(shard.waiting) === 0 ? 'zero' : '', fmt(shard.waiting)));
-  waiting.append(depth);
   const oldest = make('td', 'num' + (num(shard.oldestWaitingMs) === 0 ? ' zero' : ''), fmtAge(shard.oldestWaitingMs));
   row.append(
     make('td', 'num muted', num(shard.index)),
     make('td', 'mono', shard.tag),
     node,
-    waiting,
+    waitingCell(shard, maxWaiting),
     numberCell(shard.active),
     numberCell(shard.delayed),
     oldest,
@@ -90,4 +94,3 @@ function shardRow(shard, maxWaiting) {
   );
   return row;
 }
-`;
