@@ -115,7 +115,8 @@ export function jobRetryFrom(
   return { retries: v.JOB_RETRIES, backoffBaseMs: v.JOB_BACKOFF_MS, backoffMaxMs: v.JOB_BACKOFF_MAX_MS };
 }
 
-const producerShape = {
+/** The producer's variables (exported for the configuration reference and its test). */
+export const producerShape = {
   ...commonShape,
   HOST: envPattern(/^\S+$/, 'must be a host name or address', '0.0.0.0'),
   PORT: envInt(3000, 0, 65535),
