@@ -19,7 +19,7 @@ export interface LogConfig {
 export interface QueueConfig {
   /** Namespace of every Redis key, one per deployment. */
   prefix: string;
-  /** Number of shard queues. Changing it needs a drain: see the README. */
+  /** Number of shard queues. Changing it needs a drain: see docs/operations.md. */
   shards: number;
   /** Bee-Queue stall interval: how long a dead worker's job stays hidden. */
   stallIntervalMs: number;
