@@ -31,7 +31,7 @@ export interface JobRetry {
 
 /**
  * The producer's defaults (JOB_RETRIES=5, JOB_BACKOFF_MS=1000,
- * JOB_BACKOFF_MAX_MS=300000, see the README); the bench's producers run
+ * JOB_BACKOFF_MAX_MS=300000, see docs/configuration.md); the bench's producers run
  * with them, so the floors write the same bytes per job.
  */
 export const DEFAULT_JOB_RETRY: JobRetry = { retries: 5, backoffBaseMs: 1000, backoffMaxMs: 300_000 };

@@ -9,7 +9,8 @@ export interface AdminConfig extends CommonConfig {
   jobRetry: JobRetryConfig;
 }
 
-const adminShape = { ...commonShape, ...jobRetryShape() };
+/** The admin tools' variables (exported for the configuration reference and its test). */
+export const adminShape = { ...commonShape, ...jobRetryShape() };
 
 /** Parses the admin configuration, or throws a ConfigError listing every problem. */
 export function parseAdminConfig(env: Record<string, string | undefined>): AdminConfig {

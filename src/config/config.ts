@@ -19,7 +19,7 @@ export interface LogConfig {
 export interface QueueConfig {
   /** Namespace of every Redis key, one per deployment. */
   prefix: string;
-  /** Number of shard queues. Changing it needs a drain: see the README. */
+  /** Number of shard queues. Changing it needs a drain: see docs/operations.md. */
   shards: number;
   /** Bee-Queue stall interval: how long a dead worker's job stays hidden. */
   stallIntervalMs: number;
@@ -115,7 +115,8 @@ export function jobRetryFrom(
   return { retries: v.JOB_RETRIES, backoffBaseMs: v.JOB_BACKOFF_MS, backoffMaxMs: v.JOB_BACKOFF_MAX_MS };
 }
 
-const producerShape = {
+/** The producer's variables (exported for the configuration reference and its test). */
+export const producerShape = {
   ...commonShape,
   HOST: envPattern(/^\S+$/, 'must be a host name or address', '0.0.0.0'),
   PORT: envInt(3000, 0, 65535),

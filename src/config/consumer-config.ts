@@ -34,7 +34,8 @@ export interface ConsumerConfig extends CommonConfig {
 }
 
 
-const consumerShape = {
+/** The consumer's variables (exported for the configuration reference and its test). */
+export const consumerShape = {
   ...commonShape,
   PUSH_PROXY_URL: envHttpUrl(),
   PUSH_PROXY_TOKEN: envOptionalString(),

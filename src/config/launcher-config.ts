@@ -22,7 +22,8 @@ export interface LauncherConfig {
   logPretty: boolean;
 }
 
-const launcherShape = z.object({
+/** The launcher's variables (exported for the configuration reference and its test). */
+export const launcherShape = z.object({
   REDIS_URL: envOptionalString(),
   REDIS_CLUSTER_NODES: envOptionalString(),
   PUSH_PROXY_URL: envOptionalString(),

@@ -1,6 +1,6 @@
 /**
- * Issue 11, case 1: a Redis full to `maxmemory` with `noeviction` (as the
- * README advises) refuses writes while it stays reachable. Intake must answer
+ * Issue 11, case 1: a Redis full to `maxmemory` with `noeviction` (as
+ * docs/operations.md advises) refuses writes while it stays reachable. Intake must answer
  * 503, readiness must say the shards cannot work, and consumption must resume
  * within seconds of memory being freed, without sending in-flight pushes twice.
  */
