@@ -6,7 +6,7 @@
  */
 import type { Middleware } from 'koa';
 import {
-  type AppError,
+  AppError,
   MalformedBodyError,
   NotFoundError,
   PayloadTooLargeError,
@@ -62,8 +62,9 @@ export function errorHandler(log: Logger): Middleware {
 
 /** Exported for unit tests: the status and body for any thrown value. */
 export function toResponse(err: unknown): { status: number; body: ErrorBody } {
-  // Redis refusing a write reaches here typed when it came through onShard; this catches any other path.
-  const typed = writeRefusalCause(err) ? new QueueUnavailableError('Redis refused the write', { cause: err }) : err;
+  // Redis refusing a write reaches here typed when it came through onShard; this catches any other
+  // path. A typed error keeps its own status: its message may quote the client's input.
+  const typed = !(err instanceof AppError) && writeRefusalCause(err) ? new QueueUnavailableError('Redis refused the write', { cause: err }) : err;
   const status = typed instanceof Error ? STATUS.get(typed.constructor) : undefined;
   if (status !== undefined) return { status, body: typedBody(typed as AppError, status) };
   const httpStatus = clientHttpStatus(err);

@@ -98,7 +98,14 @@ export function writeRefusalCause(err: unknown): WriteRefusal | undefined {
   }
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && REFUSAL_REPLIES.has(code)) return REFUSAL_REPLIES.get(code);
-  // EXECABORT and script errors quote the refused reply: "... -OOM command not allowed ...".
+  // EXECABORT and script errors quote the refused reply: "... -OOM command not allowed ...". Only a
+  // reply from Redis is searched: other messages (validation, not found) may quote what a client sent.
+  if (!isRedisReply(err)) return undefined;
   const match = /(?:^|[\s-])(OOM|MISCONF|NOREPLICAS|READONLY)\b/.exec(err.message);
   return match?.[1] ? REFUSAL_REPLIES.get(match[1]) : undefined;
+}
+
+/** True for an error reply from Redis as node-redis v3 reports it (a ReplyError, with the command it answered). */
+function isRedisReply(err: Error): boolean {
+  return err.name === 'ReplyError' || (err as { command?: unknown }).command !== undefined;
 }

@@ -39,6 +39,16 @@ describe('error-handler', () => {
     }
   });
 
+  it("keeps a typed error's status when its message quotes a refusal word the client sent", () => {
+    // An unknown field named "OOM", or an id "READONLY", must not turn a 400 or 404 into a retryable 503.
+    expect(toResponse(new ValidationError([{ path: '(body)', message: 'unrecognized key: "OOM"' }])).status).to.equal(400);
+    expect(toResponse(new NotFoundError('no accepted message READONLY')).status).to.equal(404);
+    // Nor does a plain error that merely mentions the word: only Redis replies are searched.
+    expect(toResponse(new Error('cannot parse OOM from input')).status).to.equal(500);
+    const scriptError = Object.assign(new Error('ERR Error running script: -OOM command not allowed'), { name: 'ReplyError', code: 'ERR' });
+    expect(toResponse(scriptError).status).to.equal(503);
+  });
+
   it('includes field details for validation errors', () => {
     const { body } = toResponse(new ValidationError([{ path: 'roomId', message: 'is required' }]));
     expect(body.details).to.deep.equal([{ path: 'roomId', message: 'is required' }]);

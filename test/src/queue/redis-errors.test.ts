@@ -1,8 +1,11 @@
 import { expect } from 'chai';
 import { isRoutingError, routingCause, writeRefusalCause } from '../../../src/queue/redis-errors';
 
+/** An error reply shaped as node-redis v3 reports one: a ReplyError naming the command it answered. */
 function replyError(message: string, code?: string): Error {
-  return Object.assign(new Error(message), code ? { code } : {});
+  const err = Object.assign(new Error(message), { command: 'EVALSHA' }, code ? { code } : {});
+  err.name = 'ReplyError';
+  return err;
 }
 
 describe('redis-errors', () => {
