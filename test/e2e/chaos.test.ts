@@ -72,7 +72,7 @@ async function runChaos(label: string, env: Record<string, string>, urlOf: Shard
       const delivered = deliveriesByPush(proxy.deliveries);
       return [...result.accepted].filter((k) => !delivered.has(k) && !isRejected(k));
     };
-    await waitFor(() => pendingOf().length === 0, { timeoutMs: 90_000, description: `every accepted push delivered (left: ${pendingOf().length})` });
+    await waitFor(() => pendingOf().length === 0, { timeoutMs: 90_000, description: () => `every accepted push delivered (left: ${pendingOf().length})` });
     const letters = await listDeadLetters(base);
     const figures = tally(result.accepted, deliveriesByPush(proxy.deliveries), letters, killMaster ? 1 : 0);
     figures.slowestRecoveryMs = Math.max(outageMs, ...(await Promise.all(recoveries)));
