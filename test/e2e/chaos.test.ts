@@ -109,8 +109,8 @@ async function listDeadLetters(base: string): Promise<Array<{ jobId: string; rea
  * between them and up to 0.5 s of proxy delay each: about 5.5 s. A run fails all 3 tries for about 1 push in 450
  * (13% each), so among the ~40 in flight at a kill one may need a second run, after at most JOB_BACKOFF_MAX_MS = 2 s:
  * 2 + 5.5 + 2 + 5.5 = 15 s. The master kill costs cluster-node-timeout (2 s) plus election and rerouting, measured
- * at 4-6 s. 5 s more for a consumer starting on a loaded 2-core machine. Measured: 3.5 s standalone, 6.2 s cluster;
- * the 16-29 s lag of issue 11 case 1 would fail it. The waits themselves allow 60 s.
+ * at 4-6 s. 5 s more for a consumer starting on a loaded 2-core machine. Measured over ten runs: 3.6-8.5 s
+ * standalone, 5.3-9.2 s cluster; the 16-29 s lag of issue 11 case 1 would fail it. The waits themselves allow 60 s.
  */
 const RECOVERY_BOUND_MS = 20_000;
 
