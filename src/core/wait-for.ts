@@ -10,8 +10,12 @@ export interface WaitForOptions {
   timeoutMs: number;
   /** Pause between polls; small, because the condition is usually cheap. */
   intervalMs?: number;
-  /** Named in the timeout error, so a failed wait explains itself. */
-  description: string;
+  /**
+   * Named in the timeout error, so a failed wait explains itself. A function
+   * is called only when the deadline passes, so it can report the state at
+   * that moment (what is still missing) rather than the state at the start.
+   */
+  description: string | (() => string);
 }
 
 /** Thrown by {@link waitFor} when the deadline passes. */
@@ -49,9 +53,19 @@ export async function waitFor<T>(
       lastError = err;
     }
     if (Date.now() >= deadline) {
-      throw new WaitTimeoutError(options.description, options.timeoutMs, lastError);
+      throw new WaitTimeoutError(describe(options.description), options.timeoutMs, lastError);
     }
     await delay(interval);
+  }
+}
+
+/** The description's text; a function that throws is named as such, so the timeout still surfaces. */
+function describe(description: WaitForOptions['description']): string {
+  if (typeof description === 'string') return description;
+  try {
+    return description();
+  } catch (err) {
+    return `(description failed: ${err instanceof Error ? err.message : String(err)})`;
   }
 }
 

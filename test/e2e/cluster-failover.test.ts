@@ -57,7 +57,7 @@ describe('Redis Cluster: failover while messages stream in (real cluster)', func
     const result = await stream.stop();
     await waitFor(() => deliveryReport(result, proxy).lost === 0, {
       timeoutMs: 30_000,
-      description: `every accepted push delivered (${JSON.stringify(deliveryReport(result, proxy))})`,
+      description: () => `every accepted push delivered (${JSON.stringify(deliveryReport(result, proxy))})`,
     });
     const report = deliveryReport(result, proxy);
     const outageMs = intakeOutage(result, brokenAt);

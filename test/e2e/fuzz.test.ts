@@ -11,6 +11,11 @@ import { countJobs, deletePrefix } from '../support/redis';
 
 const RUNS = 10_000;
 
+/** A 4xx for a bad body, 202 for a valid one, 200 for a repeat of one already accepted; never a 5xx or anything else. */
+function isExpectedStatus(status: number): boolean {
+  return (status >= 400 && status < 500) || status === 202 || status === 200;
+}
+
 describe('fuzz: 10,000 hostile bodies against a real producer process', function () {
   this.timeout(180_000);
   let producer: ServiceProcess;
@@ -33,8 +38,7 @@ describe('fuzz: 10,000 hostile bodies against a real producer process', function
   it('answers every body with a 4xx (or 2xx if valid), never a 5xx, and enqueues only what it accepts', async () => {
     const histogram = new Map<number, number>();
     let acceptedPushes = 0;
-    // Every 5xx is collected rather than stopping at the first, so a run gives the full count.
-    const serverErrors: string[] = [];
+    // One property, checked once: fast-check stops at the first body answered otherwise, shrinks it, and prints its seed.
     await fc.assert(
       fc.asyncProperty(hostileBody, async (body) => {
         const res = await request(`${base}/v1/messages`, {
@@ -44,14 +48,12 @@ describe('fuzz: 10,000 hostile bodies against a real producer process', function
         });
         histogram.set(res.status, (histogram.get(res.status) ?? 0) + 1);
         if (res.status === 202) acceptedPushes += (res.body as { accepted: number }).accepted;
-        if (res.status >= 500) serverErrors.push(`${body.length} bytes: ${body.subarray(0, 160).toString()}`);
-        return res.status < 500 ? (res.status >= 400) || res.status === 202 || res.status === 200 : true;
+        return isExpectedStatus(res.status);
       }),
       { numRuns: RUNS },
     );
     const counts = Object.fromEntries([...histogram].sort(([a], [b]) => a - b));
     process.stdout.write(`      ${RUNS} bodies; status histogram ${JSON.stringify(counts)}\n`);
-    expect(serverErrors.slice(0, 3), `${serverErrors.length} bodies got a 5xx`).to.deep.equal([]);
     expect((await getStatus(`${base}/healthz`))).to.equal(200);
     expect(producer.child.exitCode).to.equal(null);
     expect((await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).jobs).to.equal(acceptedPushes);

@@ -27,7 +27,7 @@ describe('npm start: the whole service on embedded defaults', () => {
     const run = launcher;
     await waitFor(() => run.output().includes('Ctrl-C stops everything'), {
       timeoutMs: 20_000,
-      description: `the banner (output so far:\n${run.output()})`,
+      description: () => `the banner (output so far:\n${run.output()})`,
     });
     const { token, body } = parseBanner(run.output());
     const redisPid = Number(/"redisPid":(\d+)/.exec(run.output())?.[1]);

@@ -121,13 +121,18 @@ describe('producer API (real Redis)', () => {
   });
 
   it('serves open probes and a JSON 404', async () => {
-    expect((await request(`${producer.url}/healthz`)).status).to.equal(200);
-    // Ready only once every shard has connected, which happens in the background.
-    const ready = await waitFor(async () => (await request(`${producer.url}/readyz`)).status === 200, {
-      timeoutMs: 5000,
-      description: 'readyz to answer 200',
-    });
-    expect(ready).to.equal(true);
+    const health = await request(`${producer.url}/healthz`);
+    expect([health.status, health.body]).to.deep.equal([200, { status: 'ok' }]);
+    // Ready only once every shard has connected, which happens in the background: the wait is the assertion.
+    const ready = await waitFor(
+      async () => {
+        const res = await request(`${producer.url}/readyz`);
+        return res.status === 200 ? res : undefined;
+      },
+      { timeoutMs: 5000, description: 'readyz to answer 200' },
+    );
+    // The probe is open and says nothing but a status word.
+    expect(ready.body).to.deep.equal({ status: 'ready' });
     const missing = await request(`${producer.url}/nope`);
     expect(missing.status).to.equal(404);
     expect((missing.body as { error: string }).error).to.equal('not_found');

@@ -3,7 +3,8 @@
  * real consumer processes to kill and restart, and reading which jobs are
  * in flight at the moment of a kill.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomInt } from 'node:crypto';
+import { intBetween, seededRandom } from '../../bench/prng';
 import type { ProxyReply, ReceivedPush } from '../../scripts/support/stand-in-proxy';
 import { allShards, QueueKeys } from '../../src/queue/queue-keys';
 import { type ServiceProcess, spawnService } from './processes';
@@ -23,18 +24,29 @@ export function isRejected(idempotencyKey: string): boolean {
   return fraction(pushOf(idempotencyKey)) < REJECTED_SHARE;
 }
 
+/** A fresh seed for one chaos run, to print with its figures and its failure. */
+export function chaosSeed(): number {
+  return randomInt(2 ** 32);
+}
+
 /**
- * The chaos proxy's answers: 2% of pushes rejected for good; of the rest,
- * 10% of requests answer 503, 3% answer 429 with Retry-After: 1, and 5% take
- * 200-500 ms before succeeding.
+ * The chaos proxy's answers under `seed`: 2% of pushes rejected for good; of
+ * the rest, 10% of requests answer 503, 3% answer 429 with Retry-After: 1,
+ * and 5% take 200-500 ms before succeeding. Each answer is drawn from the
+ * seed, the push and its attempt number, not from one stream in arrival
+ * order, so a seed gives every push the same fate in a rerun, however the
+ * requests interleave.
  */
-export function chaosReply(push: ReceivedPush): ProxyReply {
-  if (isRejected(push.idempotencyKey)) return { status: 400 };
-  const roll = Math.random();
-  if (roll < 0.1) return { status: 503 };
-  if (roll < 0.13) return { status: 429, headers: { 'retry-after': '1' } };
-  if (roll < 0.18) return { status: 200, delayMs: 200 + Math.floor(Math.random() * 300) };
-  return { status: 200 };
+export function chaosReplies(seed: number): (push: ReceivedPush, attempt: number) => ProxyReply {
+  return (push, attempt) => {
+    if (isRejected(push.idempotencyKey)) return { status: 400 };
+    const random = seededRandom(createHash('sha1').update(`${seed}:${pushOf(push.idempotencyKey)}:${attempt}`).digest().readUInt32BE(0));
+    const roll = random();
+    if (roll < 0.1) return { status: 503 };
+    if (roll < 0.13) return { status: 429, headers: { 'retry-after': '1' } };
+    if (roll < 0.18) return { status: 200, delayMs: intBetween(random, 200, 499) };
+    return { status: 200 };
+  };
 }
 
 /** Real consumer processes that can be killed and restarted. */

@@ -8,6 +8,13 @@ function masterOf(slot: number): number {
   return slot <= 5460 ? 0 : slot <= 10922 ? 1 : 2;
 }
 
+/** The first interactive shards of 16 as released: queued jobs live under these names and slots. */
+const FIRST_SHARDS_OF_16 = [
+  ['s0of16.5', 497],
+  ['s1of16.60', 1522],
+  ['s2of16.59', 2557],
+];
+
 describe('queue-keys', () => {
   it('gives every shard a hash tag whose keys share one slot', () => {
     const keys = new QueueKeys('pf');
@@ -18,9 +25,9 @@ describe('queue-keys', () => {
     }
   });
 
-  it('is deterministic', () => {
-    expect(buildShards(16)).to.deep.equal(buildShards(16));
-    expect(buildShards(16)[0]?.tag).to.equal('s0of16.5');
+  it('is deterministic: fixed tags, so a restart finds the queues it left', () => {
+    // Fixed expectations, not one call against another: both calls would share any change.
+    expect(buildShards(16).slice(0, 3).map((s) => [s.tag, s.slot])).to.deep.equal(FIRST_SHARDS_OF_16);
   });
 
   it("spreads each lane's shards evenly over the slot space", () => {
@@ -53,7 +60,6 @@ describe('queue-keys', () => {
 
   it('maps a recipient to the same shard every time', () => {
     // Fixed expectations: a change here would strand queued pushes on old shards.
-    expect(shardIndexFor('alice', 16)).to.equal(shardIndexFor('alice', 16));
     expect([shardIndexFor('alice', 16), shardIndexFor('bob', 16), shardIndexFor('user-12345', 16)]).to.deep.equal([
       7, 4, 0,
     ]);
