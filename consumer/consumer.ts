@@ -9,7 +9,7 @@ import type { Logger } from '../src/core/logger';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
 import { OutcomeStore } from '../src/delivery/outcome-store';
 import { ConsumerMetrics } from '../src/metrics/consumer-metrics';
-import { createPushClient } from '../src/notify/push-client';
+import { createPushClient, type PushClient } from '../src/notify/push-client';
 import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
 import { LaneGate, planLanes } from '../src/queue/lane-scheduler';
@@ -58,7 +58,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   };
   const client = createPushClient({
     ...config.push,
-    // One socket per job either lane may run at once, so an interactive push never waits for a connection held by bulk.
+    // One socket per send either lane may have in flight, so an interactive push never waits for a connection held by bulk.
     maxSockets: plan.caps.interactive + plan.caps.bulk,
     onRetry: (n, err) => {
       built.httpRetry();
@@ -67,8 +67,10 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
     onResponse: (status, seconds) => built.upstreamRequest(status, seconds),
     limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.lane('interactive'), keys, config.push.rateLimit, limiterEvents) : UNLIMITED,
   });
+  // Every send of a push holds one of its lane's slots (see lane-scheduler): the concurrency is the upstream's.
+  const gated: PushClient = { send: (push, scope) => gate.run(scope?.shard.lane ?? 'interactive', () => client.send(push, scope)), close: () => client.close() };
   const handler = createPushHandler({
-    client,
+    client: gated,
     log,
     events: built,
     outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds),
@@ -83,7 +85,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
       throw err;
     },
   );
-  shards.process(plan.take, (lane) => gate.wrap(lane, handler), config.queue.stallIntervalMs);
+  shards.process(plan.take, handler, config.queue.stallIntervalMs);
   return {
     shards,
     gate,

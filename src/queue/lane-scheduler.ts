@@ -1,26 +1,30 @@
 /**
  * How one consumer shares its CONSUMER_CONCURRENCY between the lanes.
  *
+ * A slot is one request to the push proxy in flight: the gate sits around
+ * the send, not around the whole job. The Redis steps of a job (marker check,
+ * outcome) hold no slot, so jobs stuck on a frozen or unreachable node cannot
+ * take the slots that other nodes' jobs need; only their sends are counted.
+ *
  * Bee-Queue's concurrency per queue is fixed when `process()` starts, so the
  * lanes cannot resize each other's queues at run time. Instead each lane's
- * queues may take up to a cap of jobs, and a gate in front of the handler
- * decides which of the taken jobs may start:
- * - interactive jobs start at once while fewer than `total - bulkMinimum`
- *   interactive jobs run: bulk never makes them wait;
- * - bulk jobs start while fewer than `total - interactiveReserved` jobs run
+ * queues may take up to a cap of jobs, and the gate decides which sends may
+ * start:
+ * - interactive sends start at once while fewer than `total - bulkMinimum`
+ *   interactive sends run: bulk never makes them wait;
+ * - bulk sends start while fewer than `total - interactiveReserved` sends run
  *   in all, so `interactiveReserved` slots are always free for the next
  *   conversation's push, and spare capacity flows to bulk when interactive
  *   is idle;
- * - bulk jobs also start while fewer than `bulkMinimum` bulk jobs run, so a
- *   flood of interactive traffic cannot starve bulk.
- * A bulk job waiting at the gate has been taken from Redis but not started:
- * its Bee-Queue heartbeat runs, so no other consumer takes it, and if this
+ * - bulk sends also start while fewer than `bulkMinimum` bulk sends run, so a
+ *   flood of interactive traffic cannot starve bulk; and a consumer with
+ *   nothing in flight always starts one, whatever the shares.
+ * A job waiting at the gate has been taken from Redis but not sent: its
+ * Bee-Queue heartbeat runs, so no other consumer takes it, and if this
  * process dies it returns through the stall check like any running job.
  */
-import type BeeQueue = require('bee-queue');
 import type { LaneShares } from '../config/consumer-config';
 import type { Lane, LaneConcurrency } from './lane';
-import type { JobHandler } from './shard-queue';
 
 /**
  * How many more jobs than its slots an interactive lane's queues may take
@@ -48,7 +52,7 @@ export interface LanePlan {
 /**
  * Turns `total` slots and the shares into slot counts. A share above 0 % is at
  * least one slot (so a small consumer still reserves something); 0 % turns
- * the guarantee off. Each lane may always run at least one job.
+ * the guarantee off. Each lane may always send at least one push at a time.
  */
 export function planLanes(total: number, shares: LaneShares): LanePlan {
   const slots = (percent: number): number => (percent === 0 ? 0 : Math.max(1, Math.round((total * percent) / 100)));
@@ -65,26 +69,24 @@ export class LaneGate {
 
   constructor(private readonly plan: LanePlan) {}
 
-  /** Jobs of `lane` running now (for metrics and tests). */
+  /** Sends of `lane` in flight now (for metrics and tests). */
   inFlight(lane: Lane): number {
     return this.running[lane];
   }
 
-  /** Jobs of `lane` taken from Redis and waiting for a slot. */
+  /** Jobs of `lane` waiting for a slot to send. */
   waiting(lane: Lane): number {
     return this.waiters[lane].length;
   }
 
-  /** Wraps `handler` so that each job of `lane` holds a slot while it runs. */
-  wrap(lane: Lane, handler: JobHandler): JobHandler {
-    return async (job: BeeQueue.Job<unknown>) => {
-      await this.acquire(lane);
-      try {
-        return await handler(job);
-      } finally {
-        this.release(lane);
-      }
-    };
+  /** Runs `work` (one upstream request) of `lane` once a slot is free, holding the slot until it settles. */
+  async run<T>(lane: Lane, work: () => Promise<T>): Promise<T> {
+    await this.acquire(lane);
+    try {
+      return await work();
+    } finally {
+      this.release(lane);
+    }
   }
 
   /** Resolves when a job of `lane` may start; the slot is counted from then on. */
@@ -114,6 +116,8 @@ export class LaneGate {
     const { bulk, interactive } = this.running;
     // Interactive is limited by its own cap only: bulk never makes it wait.
     if (lane === 'interactive') return interactive < this.plan.caps.interactive;
+    // An idle consumer always starts bulk work, whatever the shares: taken jobs must never wait for nothing.
+    if (bulk + interactive === 0) return true;
     return bulk < this.plan.bulkMinimum || bulk + interactive < this.plan.total - this.plan.interactiveReserved;
   }
 }

@@ -136,11 +136,10 @@ export class ShardSet {
     return this.get(shardIndexFor(key, this.shardCount));
   }
 
-  /** Processes every shard of every lane, splitting each lane's concurrency over its shards. */
-  process(perLane: LaneConcurrency, handlerFor: (lane: Lane) => JobHandler, stallCheckMs: number): void {
+  /** Processes every shard of every lane with `handler`, splitting each lane's concurrency over its shards. */
+  process(perLane: LaneConcurrency, handler: JobHandler, stallCheckMs: number): void {
     for (const lane of LANES) {
       const split = splitConcurrency(perLane[lane], this.shardCount);
-      const handler = handlerFor(lane);
       this.lane(lane).forEach((queue, i) => queue.process(split[i] ?? 1, handler, stallCheckMs));
     }
   }

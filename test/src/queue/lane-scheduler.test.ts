@@ -86,4 +86,14 @@ describe('lane-scheduler', () => {
     await settle();
     expect([interactive.started(), gate.waiting('interactive')]).to.deep.equal([9, 1]);
   });
+
+  it('starts a bulk send on an idle consumer whatever the shares, so taken bulk jobs never wait for nothing', async () => {
+    const gate = new LaneGate(planLanes(1, { interactiveReservedPercent: 100, bulkMinimumPercent: 0 }));
+    const bulk = startMany(gate, 'bulk', 2);
+    await settle();
+    expect(bulk.started()).to.equal(1);
+    gate.release('bulk');
+    await settle();
+    expect(bulk.started()).to.equal(2);
+  });
 });
