@@ -119,7 +119,14 @@ function saveChunk(
 ): Promise<RedisClient> {
   return onShard(router, deadline, async (shared) => {
     const client = await session.connectionFor(shared);
-    await addJobs(client, policy.keys, router.shard, jobs, sendAt);
+    try {
+      await addJobs(client, policy.keys, router.shard, jobs, sendAt);
+    } catch (err) {
+      // The intake failed elsewhere and ended its own connections under this chunk: that says nothing
+      // about this shard's node, so it must not look like a lost connection and re-route the shard.
+      if (session.isFinished) throw new QueueUnavailableError('the intake has ended', { cause: err });
+      throw err;
+    }
     return client;
   });
 }

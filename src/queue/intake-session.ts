@@ -59,6 +59,11 @@ export class IntakeSession {
     return this.unlessFinished(lease.promise);
   }
 
+  /** True once the intake has ended and given its connections back. */
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
   /** A chunk still running when its intake failed must not write on a connection already given back. */
   private async unlessFinished(lease: Promise<RedisClient>): Promise<RedisClient> {
     const client = await lease;
