@@ -229,20 +229,13 @@ export function unmarkStalling(queue: BeeQueue, ids: readonly string[]): Promise
 }
 
 /**
- * Records job `id` as succeeded through `queue`, as Bee-Queue's own finish does
- * with `removeOnSuccess`: out of `active` and `stalling`, data deleted. For a
- * job whose own queue was dropped while it ran (that queue refuses to finish
- * it once closed); `queue` is the shard's queue now.
+ * Finishes a run of `job` through `queue`, exactly as Bee-Queue's own finish
+ * step (`Queue#_finishJob`) does: out of `active` and `stalling`, then
+ * succeeded, retried with its backoff (a retry used up), or failed for good.
+ * For a job whose own queue was dropped while it ran (a closed queue refuses
+ * to finish it); `queue` is the shard's queue now, with the same keys.
  */
-export function finishSucceeded(queue: BeeQueue, id: string): Promise<void> {
-  const client = commandClient(queue);
-  if (!client) return Promise.resolve();
-  return new Promise((resolve, reject) => {
-    client
-      .multi()
-      .lrem(ownKey(queue, 'active'), 0, id)
-      .srem(ownKey(queue, 'stalling'), id)
-      .hdel(ownKey(queue, 'jobs'), id)
-      .exec((err) => (err ? reject(err) : resolve()));
-  });
+export function finishJob(queue: BeeQueue, job: BeeQueue.Job<unknown>, err: Error | null, data: unknown): Promise<unknown> {
+  const q = queue as unknown as { _finishJob(err: Error | null, data: unknown, job: BeeQueue.Job<unknown>): Promise<unknown> };
+  return q._finishJob(err, data, job);
 }

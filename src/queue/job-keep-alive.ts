@@ -9,12 +9,15 @@
  * `waiting`, and a second run would send them again before the first one
  * wrote its delivery marker. So the router tracks which jobs run on which
  * queue, and when it drops one, this keeps its running jobs' heartbeat going,
- * through whatever queue serves the shard by then, until they finish. A job
- * that succeeds is then finished through that queue too (the dropped one
- * refuses); one that fails is left to the stall check, which runs it again.
+ * through whatever queue serves the shard by then, until they finish. Each
+ * is then finished through that queue too (the dropped one refuses), as
+ * Bee-Queue would have: a failure is retried with its backoff and uses up a
+ * retry, or fails for good, rather than being run again at once by the stall
+ * check. Only if no queue serves the shard at that moment is the job left to
+ * the stall check (a delivered push's marker makes that re-run send nothing).
  */
 import type BeeQueue = require('bee-queue');
-import { finishSucceeded, unmarkStalling } from './bee-internals';
+import { finishJob, unmarkStalling } from './bee-internals';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
 type Handler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;
@@ -32,8 +35,6 @@ export class JobKeepAlive {
     /** The queue serving the shard now, if any. */
     private readonly current: () => BeeQueue | undefined,
     private readonly onError: (err: unknown) => void,
-    /** Whether the queues delete a job that succeeded (Bee-Queue's `removeOnSuccess`); only then is it finished here. */
-    private readonly removeOnSuccess: boolean,
   ) {}
 
   /** Wraps `handler` so that the jobs it runs on `queue` are known while they run. */
@@ -42,15 +43,17 @@ export class JobKeepAlive {
       const id = String(job.id);
       const ids = this.running.get(queue) ?? new Set<string>();
       this.running.set(queue, ids.add(id));
-      let succeeded = false;
+      let outcome: { err: Error | null; data: unknown } = { err: null, data: undefined };
       try {
-        const result = await handler(job);
-        succeeded = true;
-        return result;
+        outcome.data = await handler(job);
+        return outcome.data;
+      } catch (err) {
+        outcome = { err: err instanceof Error ? err : new Error(String(err)), data: undefined };
+        throw err;
       } finally {
         ids.delete(id);
         if (ids.size === 0) this.running.delete(queue);
-        if (this.adopted.delete(id) && succeeded) this.finishAdopted(id);
+        if (this.adopted.delete(id)) this.finishAdopted(job, outcome);
         if (this.adopted.size === 0) this.stop();
       }
     };
@@ -76,9 +79,9 @@ export class JobKeepAlive {
     if (queue) await unmarkStalling(queue, [...this.adopted]);
   }
 
-  private finishAdopted(id: string): void {
+  private finishAdopted(job: BeeQueue.Job<unknown>, { err, data }: { err: Error | null; data: unknown }): void {
     const queue = this.current();
-    if (queue && this.removeOnSuccess) finishSucceeded(queue, id).catch(this.onError);
+    if (queue) finishJob(queue, job, err, data).catch(this.onError);
   }
 
   /** Stops the heartbeat (the router is closing; jobs still running are left to the stall check). */

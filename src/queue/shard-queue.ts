@@ -73,7 +73,6 @@ export class ShardQueue {
       options.settings.stallInterval ?? DEFAULT_STALL_INTERVAL_MS,
       () => this.queue,
       (err) => options.log.warn({ err, shard: options.shard.index }, 'heartbeat or finish of a re-routed job failed'),
-      options.settings.removeOnSuccess === true,
     );
     this.ready = this.connect('start');
   }

@@ -91,3 +91,40 @@ describe('JobKeepAlive: a re-route while pushes are in flight (real redis-server
     await reRouteMidFlight((list, { shared }) => new RegExp(`id=(\\d+) addr=127\\.0\\.0\\.1:${shared} `).exec(list)?.[1]);
   });
 });
+
+describe('JobKeepAlive: a job that fails after its queue was replaced (real redis-server, CLIENT KILL)', function () {
+  this.timeout(60_000);
+
+  it('is finished as Bee-Queue would (dead-lettered once), not run again by the stall check', async () => {
+    const redis = await startRedisServer();
+    // The proxy rejects the push for good, but only after 2 s: long enough to kill the queue's connection meanwhile.
+    const proxy = await startStandInProxy({ reply: () => ({ status: 410, delayMs: 2000 }) });
+    const env = baseEnv({ REDIS_URL: redis.url, PUSH_PROXY_URL: proxy.url, QUEUE_SHARDS: '1', STALL_INTERVAL_MS: '1000' });
+    const producer = await runProducer(env);
+    const consumer = await runConsumer(env);
+    try {
+      const body = { messageId: 'm1', roomId: 'r', senderId: 's', recipientIds: ['a'], notification: { body: 'B' } };
+      expect((await postJson(`${producer.url}/v1/messages`, body, TEST_TOKEN)).status).to.equal(202);
+      await waitFor(() => proxy.requests === 1, { timeoutMs: 10_000, description: 'the push in flight' });
+      const queue = await consumer.shards.get(0).acquire(Date.now() + 1000);
+      const blocking = (queue as unknown as { bclient: { stream: { localPort: number } } }).bclient.stream.localPort;
+      const victim = new RegExp(`id=(\\d+) addr=127\\.0\\.0\\.1:${blocking} `).exec(String(await redis.command('CLIENT', 'LIST')))?.[1];
+      await redis.command('CLIENT', 'KILL', 'ID', victim!);
+      const letters = async (): Promise<number> => Number(await redis.command('ZCARD', `${env['QUEUE_PREFIX']}:${consumer.shards.get(0).shard.queueName}:dlq`));
+      await waitFor(async () => (await letters()) === 1 && (await countJobs(redis.url, env['QUEUE_PREFIX']!, 1)).active === 0, {
+        timeoutMs: 15_000,
+        description: 'the push dead-lettered and its job finished',
+      });
+      // Three stall intervals: a job left in `active` would have been run again (a second 410) by now.
+      const settled = Date.now() + 3000;
+      await waitFor(() => Date.now() >= settled, { timeoutMs: 4000, description: 'three stall intervals to pass' });
+      expect(proxy.requests, 'requests to the proxy').to.equal(1);
+      expect(await letters(), 'dead letters').to.equal(1);
+    } finally {
+      await consumer.close(1000);
+      await producer.close();
+      await proxy.close();
+      await redis.stop();
+    }
+  });
+});
