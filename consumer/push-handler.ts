@@ -11,7 +11,7 @@ import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushJobData } from '../src/message/push-job';
 import type { PushClient } from '../src/notify/push-client';
 import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/queue/bee-internals';
-import { clientOf } from '../src/queue/redis-command';
+import { clientOf } from '../src/queue/on-shard';
 import type { ShardQueue } from '../src/queue/shard-queue';
 import { recordDelivered } from '../src/delivery/delivered-marker';
 import { type FailureDeps, handleFailure } from './push-failure';

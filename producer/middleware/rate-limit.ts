@@ -10,7 +10,7 @@ import { RateLimitedError } from '../../src/core/errors';
 import type { Logger } from '../../src/core/logger';
 import { takeToken } from '../../src/notify/token-bucket';
 import type { QueueKeys } from '../../src/queue/queue-keys';
-import { onShard } from '../../src/queue/redis-command';
+import { onShard } from '../../src/queue/on-shard';
 import type { ShardSet } from '../../src/queue/shard-set';
 import type { AuthState } from './auth';
 

@@ -8,7 +8,7 @@
  */
 import type { JobRetryConfig } from '../config/config';
 import { jobJson } from '../queue/bulk-add';
-import { onShard } from '../queue/redis-command';
+import { onShard } from '../queue/on-shard';
 import { retryOptions } from '../queue/retry-backoff';
 import type { ShardQueue } from '../queue/shard-queue';
 import type { ShardSet } from '../queue/shard-set';

@@ -13,9 +13,9 @@
  */
 import type { RedisClient } from 'redis';
 import { type Lane, storedLane } from '../queue/lane';
-import { LuaScript } from '../queue/lua-script';
+import { LuaScript } from '../redis/lua-script';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
-import { sendCommand } from '../queue/redis-command';
+import { sendCommand } from '../redis/send-command';
 
 /** The result of trying to claim a message id. */
 export type Claim = ({ kind: 'claimed' } & Acceptance) | { kind: 'duplicate'; accepted: number; lane: Lane } | { kind: 'busy' };
@@ -39,39 +39,13 @@ export interface MessageRecord {
   epoch?: string;
 }
 
-const CLAIM = new LuaScript(`
-local state = redis.call('HGET', KEYS[1], 'state')
-local now = tonumber(ARGV[1])
-if state == 'accepted' then return {'duplicate', redis.call('HGET', KEYS[1], 'accepted'), redis.call('HGET', KEYS[1], 'lane')} end
--- A claim re-sent after a lost reply finds its own lease: that is still a claim, not a conflict.
-if state and redis.call('HGET', KEYS[1], 'owner') ~= ARGV[2] and tonumber(redis.call('HGET', KEYS[1], 'lease')) > now then
-  return {'busy'}
-end
--- A takeover keeps the first claim's epoch and expiry: same job ids, no longer life.
-local epoch = redis.call('HGET', KEYS[1], 'epoch') or ARGV[4]
-local expiresAt = redis.call('HGET', KEYS[1], 'expiresAt') or ARGV[5]
-redis.call('HSET', KEYS[1], 'state', 'pending', 'owner', ARGV[2], 'lease', now + tonumber(ARGV[3]), 'epoch', epoch, 'expiresAt', expiresAt)
-redis.call('PEXPIREAT', KEYS[1], expiresAt)
-return {'claimed', epoch, expiresAt}
-`);
+const CLAIM = LuaScript.load(__dirname, 'claim-message');
 
 /** Marks accepted only if `owner` still holds the claim (a late completion must not overwrite a takeover). */
-const COMPLETE = new LuaScript(`
-local state = redis.call('HGET', KEYS[1], 'state')
-if state == 'accepted' then return 1 end
-if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[4] then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'accepted', 'accepted', ARGV[1], 'acceptedAt', ARGV[2], 'lane', ARGV[5])
-redis.call('HDEL', KEYS[1], 'owner', 'lease')
-local expiresAt = redis.call('HGET', KEYS[1], 'expiresAt')
-if expiresAt then redis.call('PEXPIREAT', KEYS[1], expiresAt) else redis.call('EXPIRE', KEYS[1], ARGV[3]) end
-return 1
-`);
+const COMPLETE = LuaScript.load(__dirname, 'complete-message');
 
 /** Ends a failed intake's lease at once, so a retry need not wait for it; only the owner may. */
-const RELEASE = new LuaScript(`
-if redis.call('HGET', KEYS[1], 'owner') == ARGV[1] then redis.call('HSET', KEYS[1], 'lease', 0) end
-return 1
-`);
+const RELEASE = LuaScript.load(__dirname, 'release-message');
 
 /** Claims, completes and reads message records. */
 export class MessageRecords {

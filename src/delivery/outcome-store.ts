@@ -8,10 +8,10 @@
  * record is gone, a reuse of the id starts from nothing.
  */
 import type { RedisClient } from 'redis';
-import { LuaScript } from '../queue/lua-script';
+import { LuaScript } from '../redis/lua-script';
 import type { PushRef } from '../message/push-job';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
-import { sendCommand } from '../queue/redis-command';
+import { sendCommand } from '../redis/send-command';
 
 /** What finally happened to a push. */
 export type Outcome = 'delivered' | 'failed' | 'expired';
@@ -32,26 +32,7 @@ const OUTCOME_OF_CODE = new Map(Object.entries(CODE).map(([k, v]) => [v, k as Ou
  * shard's totals). A push from before epochs (ARGV[4] = 0) keeps the old
  * rule: ARGV[3] seconds after its last change.
  */
-const RECORD = new LuaScript(`
-local prev = redis.call('HGET', KEYS[1], ARGV[1])
-local next = ARGV[2]
-if prev == next or prev == 'd' or prev == 'e' then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], next)
-if prev then
-  redis.call('HINCRBY', KEYS[2], prev, -1)
-  redis.call('HINCRBY', KEYS[3], prev, -1)
-end
-redis.call('HINCRBY', KEYS[2], next, 1)
-redis.call('HINCRBY', KEYS[3], next, 1)
-if ARGV[4] ~= '0' then
-  redis.call('PEXPIREAT', KEYS[1], ARGV[4])
-  redis.call('PEXPIREAT', KEYS[2], ARGV[4])
-else
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-end
-return 1
-`);
+const RECORD = LuaScript.load(__dirname, 'record-outcome');
 
 /** Reads and records push outcomes. */
 export class OutcomeStore {

@@ -10,7 +10,7 @@ import { delay } from '../core/wait-for';
 import type { Claim, MessageRecords } from '../delivery/message-records';
 import { type EnqueuePolicy, enqueuePushes } from '../queue/enqueue';
 import { type Lane, laneFor } from '../queue/lane';
-import { onShard } from '../queue/redis-command';
+import { onShard } from '../queue/on-shard';
 import type { ShardQueue } from '../queue/shard-queue';
 import type { ShardSet } from '../queue/shard-set';
 import { groupByShard, uniqueRecipients } from './expand';

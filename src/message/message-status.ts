@@ -7,7 +7,7 @@
 import type { MessageRecords } from '../delivery/message-records';
 import type { OutcomeStore } from '../delivery/outcome-store';
 import type { Lane } from '../queue/lane';
-import { onShard } from '../queue/redis-command';
+import { onShard } from '../queue/on-shard';
 import type { ShardSet } from '../queue/shard-set';
 
 /** A message's delivery status. */

@@ -23,9 +23,9 @@
  */
 import type { RedisClient } from 'redis';
 import { delay, withTimeout } from '../core/wait-for';
-import { LuaScript } from '../queue/lua-script';
+import { LuaScript } from '../redis/lua-script';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
-import { clientOf, onShard } from '../queue/redis-command';
+import { clientOf, onShard } from '../queue/on-shard';
 import type { ShardQueue } from '../queue/shard-queue';
 
 /** Where a push's token comes from: its shard, through the connection its job came on. */
@@ -56,32 +56,9 @@ export interface RateLimiterEvents {
   failed(shard: Shard, err: unknown): void;
 }
 
-const TAKE = new LuaScript(`
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local pause = tonumber(redis.call('GET', KEYS[2]) or '0')
-if pause > now then return {0, pause - now} end
-local rate, burst, want = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
-local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
-local tokens = tonumber(b[1]) or burst
-local ts = tonumber(b[2]) or now
-tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
-local granted = math.min(want, math.floor(tokens))
-tokens = tokens - granted
-redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', now)
-redis.call('PEXPIRE', KEYS[1], 60000)
-if granted == 0 then return {0, math.ceil((1 - tokens) * 1000 / rate)} end
-return {granted, 0}
-`);
+const TAKE = LuaScript.load(__dirname, 'take-tokens');
 
-const PAUSE = new LuaScript(`
-local t = redis.call('TIME')
-local untilMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[1])
-if untilMs > tonumber(redis.call('GET', KEYS[1]) or '0') then
-  redis.call('SET', KEYS[1], untilMs, 'PX', ARGV[1])
-end
-return 1
-`);
+const PAUSE = LuaScript.load(__dirname, 'pause-sending');
 
 /** How long one bucket call may take before the push goes out without a token. */
 const CALL_TIMEOUT_MS = 500;

@@ -7,7 +7,7 @@
  * JSON, the same waiting list (or delayed set), existing ids skipped.
  */
 import type { RedisClient } from 'redis';
-import { LuaScript } from './lua-script';
+import { LuaScript } from '../redis/lua-script';
 import type { QueueKeys, Shard } from './queue-keys';
 
 /**
@@ -15,32 +15,7 @@ import type { QueueKeys, Shard } from './queue-keys';
  * ARGV: delay timestamp (0 for none), then id, json, id, json, ...
  * Returns how many jobs were new.
  */
-const ADD_JOBS = new LuaScript(`
-local delay = tonumber(ARGV[1])
-local ids, fields, fresh = {}, {}, {}
-for i = 2, #ARGV, 2 do ids[#ids + 1] = ARGV[i] end
-local existing = redis.call('HMGET', KEYS[1], unpack(ids))
-for n, id in ipairs(ids) do
-  if not existing[n] then
-    fresh[#fresh + 1] = id
-    fields[#fields + 1] = id
-    fields[#fields + 1] = ARGV[2 * n + 1]
-  end
-end
-if #fresh == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(fields))
-if delay == 0 then
-  redis.call('LPUSH', KEYS[2], unpack(fresh))
-else
-  local scored = {}
-  for _, id in ipairs(fresh) do scored[#scored + 1] = delay; scored[#scored + 1] = id end
-  redis.call('ZADD', KEYS[3], unpack(scored))
-  -- Bee-Queue workers schedule their delayed-job timer from this channel.
-  local head = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-  if tonumber(head[2]) == delay then redis.call('PUBLISH', KEYS[4], delay) end
-end
-return #fresh
-`);
+const ADD_JOBS = LuaScript.load(__dirname, 'add-jobs');
 
 /** A job to save: its id and its Bee-Queue JSON (see {@link jobJsonFactory}). */
 export interface BulkJob {

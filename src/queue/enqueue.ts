@@ -18,7 +18,7 @@ import { type QueueKeys, pushJobId } from './queue-keys';
 import type { RedisClient } from 'redis';
 import { isEnded } from './connection-pool';
 import { IntakeSession } from './intake-session';
-import { onShard } from './redis-command';
+import { onShard } from './on-shard';
 import { isRoutingError } from './redis-errors';
 import { waitForReplicas } from './replication';
 import { retryOptions } from './retry-backoff';

@@ -8,9 +8,9 @@
 import type { RedisClient } from 'redis';
 import { countsOf, type OutcomeCounts } from '../delivery/outcome-store';
 import type { Lane } from './lane';
-import { LuaScript } from './lua-script';
+import { LuaScript } from '../redis/lua-script';
 import type { QueueKeys, Shard } from './queue-keys';
-import { onShard } from './redis-command';
+import { onShard } from './on-shard';
 import type { ShardSet } from './shard-set';
 
 /** One shard's depth. */
@@ -34,11 +34,7 @@ export interface ShardDepth {
  * the left of `waiting` and workers pop from the right, so it is the last.
  * KEYS: waiting list, jobs hash.
  */
-const OLDEST_WAITING = new LuaScript(`
-local id = redis.call('LINDEX', KEYS[1], -1)
-if not id then return false end
-return redis.call('HGET', KEYS[2], id)
-`);
+const OLDEST_WAITING = LuaScript.load(__dirname, 'oldest-waiting');
 
 /**
  * How long the job in `json` has been due at `now`: since it was created, or

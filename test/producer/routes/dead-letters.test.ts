@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { waitFor } from '../../../src/core/wait-for';
 import { type DeadLetter, deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
 import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
-import { onShard } from '../../../src/queue/redis-command';
+import { onShard } from '../../../src/queue/on-shard';
 import type { Consumer } from '../../../consumer/consumer';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';

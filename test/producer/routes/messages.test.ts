@@ -5,7 +5,7 @@ import { groupByShard } from '../../../src/message/expand';
 import { pushTemplate } from '../../../src/message/push-job';
 import { enqueuePushes } from '../../../src/queue/enqueue';
 import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
-import { onShard } from '../../../src/queue/redis-command';
+import { onShard } from '../../../src/queue/on-shard';
 import type { Consumer } from '../../../consumer/consumer';
 import { type ProxyReply, type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';

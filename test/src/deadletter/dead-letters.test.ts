@@ -5,7 +5,7 @@ import { getStatus } from '../../../scripts/support/http-probe';
 import { type DeadLetter, deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
 import { addJobs, jobJsonFactory } from '../../../src/queue/bulk-add';
 import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
-import { onShard } from '../../../src/queue/redis-command';
+import { onShard } from '../../../src/queue/on-shard';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';

@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { silentLogger } from '../../../src/core/logger';
 import { type RateScope, SharedRateLimiter } from '../../../src/notify/rate-limiter';
 import { QueueKeys } from '../../../src/queue/queue-keys';
-import { clientOf } from '../../../src/queue/redis-command';
+import { clientOf } from '../../../src/queue/on-shard';
 import type { ShardQueue } from '../../../src/queue/shard-queue';
 import { ShardSet } from '../../../src/queue/shard-set';
 import { sendSignal } from '../../../scripts/support/process-control';

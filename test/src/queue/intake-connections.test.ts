@@ -5,7 +5,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
 import { isEnded } from '../../../src/queue/connection-pool';
 import { IntakeConnections } from '../../../src/queue/intake-connections';
-import { sendCommand } from '../../../src/queue/redis-command';
+import { sendCommand } from '../../../src/redis/send-command';
 import { type RedisServerHandle, startRedisServer } from '../../../scripts/support/redis-server';
 
 describe('intake-connections (real redis-server)', function () {

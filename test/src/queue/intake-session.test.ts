@@ -5,7 +5,7 @@ import { waitFor } from '../../../src/core/wait-for';
 import { isEnded } from '../../../src/queue/connection-pool';
 import { IntakeConnections } from '../../../src/queue/intake-connections';
 import { endpointOf, IntakeSession } from '../../../src/queue/intake-session';
-import { sendCommand } from '../../../src/queue/redis-command';
+import { sendCommand } from '../../../src/redis/send-command';
 import { type RedisServerHandle, startRedisServer } from '../../../scripts/support/redis-server';
 
 describe('intake-session (real redis-servers)', function () {

@@ -1,6 +1,5 @@
 /**
- * Promise wrappers for raw commands on a node-redis v3 client, and a way to
- * run an operation against a shard's current master that survives re-routing
+ * A way to run an operation against a shard's current master that survives re-routing
  * (MOVED during a failover, a dropped connection): the operation is retried on
  * the shard's new queue until the deadline.
  */
@@ -11,15 +10,6 @@ import { withTimeout } from '../core/wait-for';
 import { commandClient } from './bee-internals';
 import { isRoutingError, writeRefusalCause } from './redis-errors';
 import type { ShardQueue } from './shard-queue';
-
-/** Sends one command and resolves with its reply. */
-export function sendCommand(client: RedisClient, command: string, args: readonly (string | number)[]): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    client.send_command(command, args.map(String), (err: Error | null, reply: unknown) =>
-      err ? reject(err) : resolve(reply),
-    );
-  });
-}
 
 /** The command connection of `queue`; throws if it has none (it is being replaced). */
 export function clientOf(queue: BeeQueue): RedisClient {
