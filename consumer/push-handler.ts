@@ -10,7 +10,7 @@ import type { Logger } from '../src/core/logger';
 import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushJobData } from '../src/message/push-job';
 import type { PushClient } from '../src/notify/push-client';
-import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/queue/bee-internals';
+import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/bee/failure-history';
 import { clientOf } from '../src/queue/on-shard';
 import type { ShardQueue } from '../src/queue/shard-queue';
 import { recordDelivered } from '../src/delivery/delivered-marker';

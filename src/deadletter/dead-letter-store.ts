@@ -9,6 +9,7 @@ import type { RedisClient } from 'redis';
 import type { RetentionConfig } from '../config/config';
 import type { PushJobData } from '../message/push-job';
 import type { Lane } from '../queue/lane';
+import { replayAsJobs } from '../bee/replay-jobs';
 import { LuaScript } from '../redis/lua-script';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
 import { sendCommand } from '../redis/send-command';
@@ -38,13 +39,6 @@ export interface DeadLetterLimits {
 }
 
 const ADD = LuaScript.load(__dirname, 'add-dead-letter');
-
-/**
- * KEYS: dead-letter index, dead-letter data, Bee-Queue jobs hash, waiting list.
- * ARGV: job id, the letter as read, the job's Bee-Queue JSON; repeated.
- * The job is saved as Bee-Queue's addJob script would save it.
- */
-const REPLAY = LuaScript.load(__dirname, 'replay-dead-letters');
 
 /** A dead letter as stored: the exact JSON (what a replay compares before removing) and its parsed form. */
 export interface StoredLetter {
@@ -114,10 +108,9 @@ export class DeadLetterStore {
    */
   async replay(client: RedisClient, shard: Shard, letters: readonly { stored: StoredLetter; jobJson: string }[]): Promise<ReplayPage> {
     if (letters.length === 0) return { replayed: [], skipped: [] };
-    const keys = [this.keys.deadLetterIndexKey(shard), this.keys.deadLetterDataKey(shard), this.keys.beeKey(shard, 'jobs'), this.keys.beeKey(shard, 'waiting')];
-    const args = letters.flatMap(({ stored, jobJson }) => [stored.letter.jobId, stored.raw, jobJson]);
-    const [replayed, skipped] = (await REPLAY.run(client, keys, args)) as [string[], string[]];
-    return { replayed, skipped };
+    const records = { index: this.keys.deadLetterIndexKey(shard), data: this.keys.deadLetterDataKey(shard) };
+    const items = letters.map(({ stored, jobJson }) => ({ id: stored.letter.jobId, raw: stored.raw, json: jobJson }));
+    return replayAsJobs(client, records, this.keys.beeKeys(shard), items);
   }
 }
 

@@ -7,7 +7,7 @@
  * how many letters are stored.
  */
 import type { JobRetryConfig } from '../config/config';
-import { jobJson } from '../queue/bulk-add';
+import { jobJson } from '../bee/job-json';
 import { onShard } from '../queue/on-shard';
 import { retryOptions } from '../queue/retry-backoff';
 import type { ShardQueue } from '../queue/shard-queue';

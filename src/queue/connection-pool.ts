@@ -14,8 +14,9 @@ import type { RedisConfig, RedisEndpoint } from '../config/redis-config';
 import type { Logger } from '../core/logger';
 import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
+import { isEnded, isReady } from '../bee/node-redis-internals';
 import { endpointKey } from './cluster-slots';
-import { createGuardedClient } from './guarded-client';
+import { createGuardedClient } from '../bee/guarded-client';
 import { redisClientOptions } from './redis-client-options';
 
 /** Shared command connections, one per node. */
@@ -53,7 +54,7 @@ export class ConnectionPool {
    * is frozen would leave them behind.
    */
   whenReady(client: RedisClient): Promise<void> {
-    if ((client as unknown as { ready: boolean }).ready) return Promise.resolve();
+    if (isReady(client)) return Promise.resolve();
     const pending = this.readiness.get(client);
     if (pending) return pending;
     const ready = new Promise<void>((resolve, reject) => {
@@ -86,9 +87,4 @@ export class ConnectionPool {
     this.clients.clear();
     await Promise.all(quits);
   }
-}
-
-/** True once node-redis has ended `client` (by us or by its retry strategy): it can never be used again. */
-export function isEnded(client: RedisClient): boolean {
-  return (client as unknown as { closing: boolean }).closing;
 }

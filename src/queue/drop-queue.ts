@@ -3,7 +3,7 @@
  */
 import type BeeQueue = require('bee-queue');
 import { withTimeout } from '../core/wait-for';
-import { detachFromSharedClient, endOwnConnections } from './bee-internals';
+import { detachFromSharedClient, endOwnConnections } from '../bee/queue-connections';
 
 /**
  * Closes `queue`, giving running jobs `timeoutMs` to finish, then ends its

@@ -13,10 +13,11 @@ import type { JobRetryConfig } from '../config/config';
 import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
 import type { PushTemplate } from '../message/push-job';
-import { addJobs, jobJsonFactory } from './bulk-add';
+import { addJobs } from '../bee/bulk-writer';
+import { jobJsonFactory } from '../bee/job-json';
 import { type QueueKeys, pushJobId } from './queue-keys';
 import type { RedisClient } from 'redis';
-import { isEnded } from './connection-pool';
+import { isEnded } from '../bee/node-redis-internals';
 import { IntakeSession } from './intake-session';
 import { onShard } from './on-shard';
 import { isRoutingError } from './redis-errors';
@@ -119,7 +120,7 @@ function saveChunk(
 ): Promise<RedisClient> {
   return onShard(router, deadline, async (shared) => {
     const client = await session.connectionFor(shared);
-    await addJobs(client, policy.keys, router.shard, jobs, sendAt);
+    await addJobs(client, policy.keys.beeKeys(router.shard), jobs, sendAt);
     return client;
   });
 }

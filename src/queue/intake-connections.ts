@@ -19,8 +19,8 @@ import { QueueUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { withTimeout } from '../core/wait-for';
 import { endpointKey } from './cluster-slots';
-import { isEnded } from './connection-pool';
-import { createGuardedClient } from './guarded-client';
+import { isEnded } from '../bee/node-redis-internals';
+import { createGuardedClient } from '../bee/guarded-client';
 import { CONNECT_TIMEOUT_MS, redisClientOptions } from './redis-client-options';
 
 /** One node's connections. */

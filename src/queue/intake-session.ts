@@ -8,7 +8,7 @@ import type { RedisClient } from 'redis';
 import type { RedisEndpoint } from '../config/redis-config';
 import { QueueUnavailableError } from '../core/errors';
 import { endpointKey } from './cluster-slots';
-import { isEnded } from './connection-pool';
+import { isEnded } from '../bee/node-redis-internals';
 import type { IntakeConnections } from './intake-connections';
 
 /** A lease, settled or still being made. */

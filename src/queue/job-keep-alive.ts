@@ -14,7 +14,7 @@
  * refuses); one that fails is left to the stall check, which runs it again.
  */
 import type BeeQueue = require('bee-queue');
-import { finishSucceeded, unmarkStalling } from './bee-internals';
+import { finishSucceeded, unmarkStalling } from '../bee/running-jobs';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
 type Handler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;

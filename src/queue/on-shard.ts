@@ -7,7 +7,7 @@ import type BeeQueue = require('bee-queue');
 import type { RedisClient } from 'redis';
 import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
-import { commandClient } from './bee-internals';
+import { commandClient } from '../bee/queue-connections';
 import { isRoutingError, writeRefusalCause } from './redis-errors';
 import type { ShardQueue } from './shard-queue';
 

@@ -8,7 +8,7 @@
 import type { RedisClient } from 'redis';
 import { countsOf, type OutcomeCounts } from '../delivery/outcome-store';
 import type { Lane } from './lane';
-import { LuaScript } from '../redis/lua-script';
+import { countJobs, oldestWaitingMs } from '../bee/queue-counts';
 import type { QueueKeys, Shard } from './queue-keys';
 import { onShard } from './on-shard';
 import type { ShardSet } from './shard-set';
@@ -29,42 +29,9 @@ export interface ShardDepth {
   totals: OutcomeCounts;
 }
 
-/**
- * The JSON of the job that has waited longest. Bee-Queue pushes new jobs on
- * the left of `waiting` and workers pop from the right, so it is the last.
- * KEYS: waiting list, jobs hash.
- */
-const OLDEST_WAITING = LuaScript.load(__dirname, 'oldest-waiting');
-
-/**
- * How long the job in `json` has been due at `now`: since it was created, or
- * since its `sendAt`. A retried job counts from when it was first due, so the
- * figure errs towards more lag, never less.
- */
-export function waitingAgeMs(json: unknown, now: number): number {
-  if (typeof json !== 'string') return 0;
-  try {
-    const job = JSON.parse(json) as { options?: { timestamp?: unknown }; data?: { sendAt?: unknown } };
-    const created = Number(job.options?.timestamp ?? now);
-    const due = Math.max(created, Number(job.data?.sendAt ?? 0));
-    return Number.isFinite(due) ? Math.max(0, now - due) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-async function oldestWaitingMs(client: RedisClient, keys: QueueKeys, shard: Shard): Promise<number> {
-  const json = await OLDEST_WAITING.run(client, [keys.beeKey(shard, 'waiting'), keys.beeKey(shard, 'jobs')], []);
-  return waitingAgeMs(json, Date.now());
-}
-
 function readDepth(client: RedisClient, keys: QueueKeys, shard: Shard): Promise<Omit<ShardDepth, 'node' | 'oldestWaitingMs'>> {
   return new Promise((resolve, reject) => {
-    client
-      .multi()
-      .llen(keys.beeKey(shard, 'waiting'))
-      .llen(keys.beeKey(shard, 'active'))
-      .zcard(keys.beeKey(shard, 'delayed'))
+    countJobs(client.multi(), keys.beeKeys(shard))
       .zcard(keys.deadLetterIndexKey(shard))
       .hmget(keys.totalsKey(shard), 'd', 'f', 'e')
       .exec((err, replies) => {
@@ -115,7 +82,7 @@ export class QueueDepths {
       this.shards.queues.map(async (router) => ({
         ...(await onShard(router, deadline, async (client) => ({
           ...(await readDepth(client, this.keys, router.shard)),
-          oldestWaitingMs: await oldestWaitingMs(client, this.keys, router.shard),
+          oldestWaitingMs: await oldestWaitingMs(client, this.keys.beeKeys(router.shard)),
         }))),
         node: router.node,
       })),

@@ -5,6 +5,7 @@
  * a shard carries that shard's hash tag (one Redis Cluster slot per shard).
  */
 import calculateSlot = require('cluster-key-slot');
+import { type BeeKeys, type BeeSuffix, beeKeysUnder } from '../bee/bee-keys';
 import { fnv1a32 } from '../core/hash';
 import { LANES, type Lane } from './lane';
 
@@ -99,8 +100,13 @@ export class QueueKeys {
   constructor(readonly prefix: string) {}
 
   /** Key of a Bee-Queue structure of `shard`, e.g. `pf:{s3of16.59}:waiting`. */
-  beeKey(shard: Shard, suffix: string): string {
-    return `${this.prefix}:${shard.queueName}:${suffix}`;
+  beeKey(shard: Shard, suffix: BeeSuffix): string {
+    return this.beeKeys(shard)[suffix];
+  }
+
+  /** Every Bee-Queue structure of `shard`'s queue, by suffix. */
+  beeKeys(shard: Shard): BeeKeys {
+    return beeKeysUnder(`${this.prefix}:${shard.queueName}`);
   }
 
   /**

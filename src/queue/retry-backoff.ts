@@ -8,7 +8,7 @@
 import type BeeQueue = require('bee-queue');
 import type { JobRetryConfig } from '../config/config';
 import { equalJitter } from '../core/backoff';
-import { failedRunsOf } from './bee-internals';
+import { failedRunsOf } from '../bee/failure-history';
 
 /** The strategy's name, as stored in each job's options. */
 export const PUSH_BACKOFF = 'push-jitter';

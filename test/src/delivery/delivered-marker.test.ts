@@ -10,7 +10,7 @@ import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
 import { recordDelivered } from '../../../src/delivery/delivered-marker';
 import { OutcomeStore } from '../../../src/delivery/outcome-store';
-import { commandClient } from '../../../src/queue/bee-internals';
+import { commandClient } from '../../../src/bee/queue-connections';
 import { QueueKeys } from '../../../src/queue/queue-keys';
 import { ShardSet } from '../../../src/queue/shard-set';
 import { baseEnv, consumerConfig } from '../../support/env';

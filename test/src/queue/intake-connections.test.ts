@@ -3,7 +3,7 @@ import type { RedisClient } from 'redis';
 import { QueueUnavailableError } from '../../../src/core/errors';
 import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
-import { isEnded } from '../../../src/queue/connection-pool';
+import { isEnded } from '../../../src/bee/node-redis-internals';
 import { IntakeConnections } from '../../../src/queue/intake-connections';
 import { sendCommand } from '../../../src/redis/send-command';
 import { type RedisServerHandle, startRedisServer } from '../../../scripts/support/redis-server';

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { createClient, type RedisClient } from 'redis';
 import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
-import { isEnded } from '../../../src/queue/connection-pool';
+import { isEnded } from '../../../src/bee/node-redis-internals';
 import { IntakeConnections } from '../../../src/queue/intake-connections';
 import { endpointOf, IntakeSession } from '../../../src/queue/intake-session';
 import { sendCommand } from '../../../src/redis/send-command';

@@ -9,7 +9,7 @@ import type { Consumer } from '../../../consumer/consumer';
 import { startRedisServer, type RedisServerHandle } from '../../../scripts/support/redis-server';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { waitFor } from '../../../src/core/wait-for';
-import { commandClient } from '../../../src/queue/bee-internals';
+import { commandClient } from '../../../src/bee/queue-connections';
 import { baseEnv, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';
 import { countJobs } from '../../support/redis';

@@ -12,7 +12,7 @@ describe('queue-keys', () => {
   it('gives every shard a hash tag whose keys share one slot', () => {
     const keys = new QueueKeys('pf');
     for (const shard of buildShards(16)) {
-      const names = ['jobs', 'waiting', 'active', 'delayed', 'stalling'].map((s) => keys.beeKey(shard, s));
+      const names = (['jobs', 'waiting', 'active', 'delayed', 'stalling'] as const).map((s) => keys.beeKey(shard, s));
       expect(new Set(names.map((n) => calculateSlot(n)))).to.deep.equal(new Set([shard.slot]));
       expect(shard.queueName).to.equal(`{${shard.tag}}`);
     }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import BeeQueue = require('bee-queue');
-import { trimFailureHistory } from '../../../src/queue/bee-internals';
+import { trimFailureHistory } from '../../../src/bee/failure-history';
 import { applyRetryPolicy, forbidRetry, pushBackoffDelay, registerPushBackoff, retryNoSoonerThan } from '../../../src/queue/retry-backoff';
 
 describe('retry-backoff', () => {

@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { startRedisServer, type RedisServerHandle } from '../../../scripts/support/redis-server';
 import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
-import { commandClient } from '../../../src/queue/bee-internals';
+import { commandClient } from '../../../src/bee/queue-connections';
 import { ShardSet } from '../../../src/queue/shard-set';
 import { baseEnv, consumerConfig } from '../../support/env';
 

@@ -39,7 +39,7 @@ describe('bee-internals: a job id without data (real Redis)', function () {
   it('removes the id, counts it, and keeps delivering with every slot', async () => {
     const keys = new QueueKeys(env['QUEUE_PREFIX']!);
     const [shard] = buildShards(1);
-    const listed = (list: string) =>
+    const listed = (list: 'active' | 'waiting') =>
       withRedis(SHARED_REDIS_URL, (c) => call<string[]>(c, 'LRANGE', keys.beeKey(shard!, list), 0, -1));
     // As a crash or a manual HDEL leaves it: the id is active, its data is gone.
     await withRedis(SHARED_REDIS_URL, (c) => call(c, 'LPUSH', keys.beeKey(shard!, 'active'), 'orphan-1'));

@@ -1,0 +1,43 @@
+/**
+ * A queue's bookkeeping of its running jobs, done from outside Bee-Queue
+ * (2.0.0): the `stalling` heartbeat and the finish of a job that succeeded,
+ * for jobs whose own queue was dropped while they ran (see job-keep-alive).
+ */
+import type BeeQueue = require('bee-queue');
+import { commandClient } from './queue-connections';
+import type { BeeSuffix } from './bee-keys';
+import type { LoopInternals } from './resilient-loop';
+
+
+/** A key of `queue`'s own, as Bee-Queue names it (`<prefix>:<queue>:<suffix>`). */
+export function ownKey(queue: BeeQueue, suffix: BeeSuffix): string {
+  return (queue as unknown as LoopInternals).toKey(suffix);
+}
+
+/** Takes `ids` out of `queue`'s `stalling` set: the heartbeat Bee-Queue gives its own running jobs. */
+export function unmarkStalling(queue: BeeQueue, ids: readonly string[]): Promise<void> {
+  const client = commandClient(queue);
+  if (!client || ids.length === 0) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    client.srem(ownKey(queue, 'stalling'), ...ids, (err: Error | null) => (err ? reject(err) : resolve()));
+  });
+}
+
+/**
+ * Records job `id` as succeeded through `queue`, as Bee-Queue's own finish does
+ * with `removeOnSuccess`: out of `active` and `stalling`, data deleted. For a
+ * job whose own queue was dropped while it ran (that queue refuses to finish
+ * it once closed); `queue` is the shard's queue now.
+ */
+export function finishSucceeded(queue: BeeQueue, id: string): Promise<void> {
+  const client = commandClient(queue);
+  if (!client) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    client
+      .multi()
+      .lrem(ownKey(queue, 'active'), 0, id)
+      .srem(ownKey(queue, 'stalling'), id)
+      .hdel(ownKey(queue, 'jobs'), id)
+      .exec((err) => (err ? reject(err) : resolve()));
+  });
+}
