@@ -15,7 +15,7 @@ import type { EndpointResolver } from '../src/queue/endpoint-resolver';
 import { LaneGate, planLanes } from '../src/queue/lane-scheduler';
 import { QueueDepths } from '../src/queue/queue-depth';
 import { QueueKeys, type Shard } from '../src/queue/queue-keys';
-import { registerPushBackoff } from '../src/queue/retry-backoff';
+import { registerPushBackoff } from '../src/retry/retry-policy';
 import { ShardSet } from '../src/queue/shard-set';
 import { startProbeServer } from './probe-server';
 import { createPushHandler } from './push-handler';

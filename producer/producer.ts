@@ -16,7 +16,7 @@ import { ProducerMetrics } from '../src/metrics/producer-metrics';
 import { openApiDocument } from '../src/openapi/openapi-document';
 import { QueueDepths } from '../src/queue/queue-depth';
 import { QueueKeys } from '../src/queue/queue-keys';
-import { registerPushBackoff } from '../src/queue/retry-backoff';
+import { registerPushBackoff } from '../src/retry/retry-policy';
 import { ShardSet } from '../src/queue/shard-set';
 import { type AppState, createApp } from './app';
 

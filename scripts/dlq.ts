@@ -17,7 +17,7 @@ import { listQuerySchema, replayBodySchema } from '../src/deadletter/dead-letter
 import { validate } from '../src/message/validate';
 import { ShardSet } from '../src/queue/shard-set';
 import { QueueKeys } from '../src/queue/queue-keys';
-import { registerPushBackoff } from '../src/queue/retry-backoff';
+import { registerPushBackoff } from '../src/retry/retry-policy';
 
 const USAGE = `usage:
   npm run dlq -- list [--message-id ID] [--reason rejected|retries_exhausted] [--limit N]

@@ -9,7 +9,7 @@
 import type { JobRetryConfig } from '../config/config';
 import { jobJson } from '../bee/job-json';
 import { onShard } from '../queue/on-shard';
-import { retryOptions } from '../queue/retry-backoff';
+import { retryOptions } from '../retry/retry-policy';
 import type { ShardQueue } from '../queue/shard-queue';
 import type { ShardSet } from '../queue/shard-set';
 import type { DeadLetter, DeadLetterReason, DeadLetterStore, StoredLetter } from './dead-letter-store';

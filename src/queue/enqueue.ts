@@ -22,7 +22,7 @@ import { IntakeSession } from './intake-session';
 import { onShard } from './on-shard';
 import { isRoutingError } from './redis-errors';
 import { waitForReplicas } from './replication';
-import { retryOptions } from './retry-backoff';
+import { retryOptions } from '../retry/retry-policy';
 import type { Lane } from './lane';
 import type { ShardQueue } from './shard-queue';
 import type { ShardSet } from './shard-set';

@@ -10,6 +10,7 @@
  */
 import BeeQueue = require('bee-queue');
 import type { RedisConfig } from '../config/redis-config';
+import { equalJitter } from '../core/backoff';
 import { QueueUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { delay, withTimeout } from '../core/wait-for';
@@ -204,7 +205,7 @@ export class ShardQueue {
       } catch (err) {
         this.options.log.warn({ err, shard: this.shard.index, attempt }, 'cannot reach shard owner; retrying');
         this.options.resolver.invalidate();
-        await delay(Math.min(MAX_REBUILD_BACKOFF_MS, 100 * 2 ** attempt) * (0.5 + Math.random() / 2));
+        await delay(equalJitter(100, MAX_REBUILD_BACKOFF_MS, attempt));
       }
     }
     throw new QueueUnavailableError(`shard ${this.shard.index} is closed`);

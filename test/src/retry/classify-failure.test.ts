@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { AxiosError, AxiosHeaders, type AxiosResponse } from 'axios';
 import { PermanentPushError, TransientPushError } from '../../../src/core/errors';
-import { classifyFailure, isTransientFailure } from '../../../src/notify/classify-failure';
+import { classifyFailure, isTransientFailure } from '../../../src/retry/classify-failure';
 
 function httpError(status: number, headers: Record<string, string> = {}): AxiosError {
   const config = { headers: new AxiosHeaders() };

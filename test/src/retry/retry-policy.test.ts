@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import BeeQueue = require('bee-queue');
 import { trimFailureHistory } from '../../../src/bee/failure-history';
-import { applyRetryPolicy, forbidRetry, pushBackoffDelay, registerPushBackoff, retryNoSoonerThan } from '../../../src/queue/retry-backoff';
+import { applyRetryPolicy, forbidRetry, pushBackoffDelay, registerPushBackoff, retryNoSoonerThan } from '../../../src/retry/retry-policy';
 
 describe('retry-backoff', () => {
   // A queue that never connects: only its job factory and strategy map are used.
