@@ -10,7 +10,7 @@ import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
 import { OutcomeStore } from '../src/delivery/outcome-store';
 import { ConsumerMetrics } from '../src/metrics/consumer-metrics';
 import { createPushClient } from '../src/notify/push-client';
-import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
+import { SharedRateLimiter, UNLIMITED } from '../src/rate/rate-limiter';
 import type { EndpointResolver } from '../src/queue/endpoint-resolver';
 import { LaneGate, planLanes } from '../src/queue/lane-scheduler';
 import { QueueDepths } from '../src/queue/queue-depth';

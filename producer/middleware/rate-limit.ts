@@ -8,7 +8,7 @@
 import type { Middleware } from 'koa';
 import { RateLimitedError } from '../../src/core/errors';
 import type { Logger } from '../../src/core/logger';
-import { takeToken } from '../../src/notify/token-bucket';
+import { takeToken } from '../../src/rate/token-bucket';
 import type { QueueKeys } from '../../src/queue/queue-keys';
 import { onShard } from '../../src/queue/on-shard';
 import type { ShardSet } from '../../src/queue/shard-set';

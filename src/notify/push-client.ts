@@ -10,7 +10,7 @@ import type { PushJobData } from '../message/push-job';
 import { classifyFailure } from '../retry/classify-failure';
 import { installHttpRetry } from '../retry/http-retry';
 import { idempotencyKey, pushRequestBody } from './push-request';
-import type { RateLimiter, RateScope } from './rate-limiter';
+import type { RateLimiter, RateScope } from '../rate/rate-limiter';
 import { undiciTransport } from './undici-adapter';
 
 /** Options for {@link createPushClient}: the proxy settings of the consumer config, plus wiring. */

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { createClient } from 'redis';
 import { silentLogger } from '../../../src/core/logger';
-import { type RateScope, SharedRateLimiter } from '../../../src/notify/rate-limiter';
+import { type RateScope, SharedRateLimiter } from '../../../src/rate/rate-limiter';
 import { QueueKeys } from '../../../src/queue/queue-keys';
 import { clientOf } from '../../../src/queue/on-shard';
 import type { ShardQueue } from '../../../src/queue/shard-queue';

@@ -23,10 +23,10 @@
  */
 import type { RedisClient } from 'redis';
 import { delay, withTimeout } from '../core/wait-for';
-import { LuaScript } from '../redis/lua-script';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
 import { clientOf, onShard } from '../queue/on-shard';
 import type { ShardQueue } from '../queue/shard-queue';
+import { pauseBucket, takeTokens } from './token-bucket';
 
 /** Where a push's token comes from: its shard, through the connection its job came on. */
 export interface RateScope {
@@ -56,10 +56,8 @@ export interface RateLimiterEvents {
   failed(shard: Shard, err: unknown): void;
 }
 
-const TAKE = LuaScript.load(__dirname, 'take-tokens');
-
-const PAUSE = LuaScript.load(__dirname, 'pause-sending');
-
+/** How long a shard's bucket lives unused. */
+const BUCKET_TTL_MS = 60_000;
 /** How long one bucket call may take before the push goes out without a token. */
 const CALL_TIMEOUT_MS = 500;
 /** After a failed bucket call, its shard is not asked again for this long: a down node is not asked per push. */
@@ -128,7 +126,7 @@ export class SharedRateLimiter implements RateLimiter {
     // A shard that cannot be reached cannot send either; the others still pause.
     await Promise.allSettled(
       this.routers.map((router) =>
-        onShard(router, deadline, (client) => PAUSE.run(client, [this.keys.ratePauseKey(router.shard)], [pauseMs])),
+        onShard(router, deadline, (client) => pauseBucket(client, this.keys.ratePauseKey(router.shard), pauseMs)),
       ),
     );
   }
@@ -150,18 +148,19 @@ export class SharedRateLimiter implements RateLimiter {
   }
 
   private async fetch(bucket: LocalBucket, scope: RateScope): Promise<void> {
-    let reply: [number, number];
+    let reply: { granted: number; waitMs: number };
     try {
+      const limits = { perSecond: this.perShard, burst: this.burst, ttlMs: BUCKET_TTL_MS };
       const take = this.bucketClient(scope).then(({ home, client }) =>
-        TAKE.run(client, [this.keys.rateBucketKey(home), this.keys.ratePauseKey(home)], [this.perShard, this.burst, this.batch]),
+        takeTokens(client, { bucket: this.keys.rateBucketKey(home), pause: this.keys.ratePauseKey(home) }, limits, this.batch),
       );
-      reply = (await withTimeout(take, CALL_TIMEOUT_MS, () => new Error('rate limit bucket did not answer'))) as [number, number];
+      reply = await withTimeout(take, CALL_TIMEOUT_MS, () => new Error('rate limit bucket did not answer'));
     } catch (err) {
       bucket.openUntil = Date.now() + FAIL_OPEN_MS;
       this.events.failed(scope.shard, err);
       return;
     }
-    const [granted, waitMs] = reply;
+    const { granted, waitMs } = reply;
     bucket.tokens += granted;
     bucket.tokensUntil = Date.now() + LOCAL_TOKEN_TTL_MS;
     if (granted === 0) await delay(Math.max(1, waitMs));
