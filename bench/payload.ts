@@ -8,9 +8,10 @@
  */
 import type BeeQueue = require('bee-queue');
 import { messageSchema, type MessageRequest } from '../src/message/message-schema';
-import { type PushJobData, pushTemplate } from '../src/message/push-job';
+import type { PushJobData } from '../src/push/push-job';
+import { pushTemplate } from '../src/message/push-template';
 import { validate } from '../src/message/validate';
-import { pushJobId } from '../src/queue/queue-keys';
+import { pushJobId } from '../src/push/push-job';
 
 /** The sender: never among the recipients, so every recipient gets one push. */
 export const SENDER_ID = 'bench-sender';

@@ -12,7 +12,7 @@ import type { Logger } from '../src/core/logger';
 import type { DeadLetterStore } from '../src/deadletter/dead-letter-store';
 import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushEvents } from '../src/delivery/push-events';
-import type { PushJobData } from '../src/message/push-job';
+import type { PushJobData } from '../src/push/push-job';
 import type { Shard } from '../src/queue/queue-keys';
 import { applyFailure, keepForRetry } from '../src/retry/retry-policy';
 

@@ -8,7 +8,7 @@
 import type BeeQueue = require('bee-queue');
 import type { Logger } from '../src/core/logger';
 import type { OutcomeStore } from '../src/delivery/outcome-store';
-import type { PushJobData } from '../src/message/push-job';
+import type { PushJobData } from '../src/push/push-job';
 import type { PushClient } from '../src/notify/push-client';
 import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/bee/failure-history';
 import { clientOf } from '../src/queue/on-shard';

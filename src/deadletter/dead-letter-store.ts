@@ -7,7 +7,7 @@
  */
 import type { RedisClient } from 'redis';
 import type { RetentionConfig } from '../config/config';
-import type { PushJobData } from '../message/push-job';
+import type { PushJobData } from '../push/push-job';
 import type { Lane } from '../queue/lane';
 import { replayAsJobs } from '../bee/replay-jobs';
 import { LuaScript } from '../redis/lua-script';

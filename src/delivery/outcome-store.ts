@@ -9,7 +9,7 @@
  */
 import type { RedisClient } from 'redis';
 import { LuaScript } from '../redis/lua-script';
-import type { PushRef } from '../message/push-job';
+import type { PushRef } from '../push/push-job';
 import type { QueueKeys, Shard } from '../queue/queue-keys';
 import { sendCommand } from '../redis/send-command';
 

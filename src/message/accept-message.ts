@@ -15,7 +15,7 @@ import type { ShardQueue } from '../queue/shard-queue';
 import type { ShardSet } from '../queue/shard-set';
 import { groupByShard, uniqueRecipients } from './expand';
 import type { MessageRequest } from './message-schema';
-import { pushTemplate } from './push-job';
+import { pushTemplate } from './push-template';
 
 /** What intake needs. */
 export interface IntakeDeps {

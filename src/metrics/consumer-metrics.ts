@@ -4,7 +4,7 @@
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FailureKind, PushEvents } from '../delivery/push-events';
-import type { PushJobData } from '../message/push-job';
+import type { PushJobData } from '../push/push-job';
 import { LANES } from '../queue/lane';
 import type { LaneGate } from '../queue/lane-scheduler';
 import type { QueueDepths } from '../queue/queue-depth';

@@ -6,7 +6,7 @@
 import axios, { type AxiosError, type AxiosInstance, isAxiosError } from 'axios';
 import { retryAfter } from 'axios-retry';
 import type { ConsumerConfig } from '../config/consumer-config';
-import type { PushJobData } from '../message/push-job';
+import type { PushJobData } from '../push/push-job';
 import { classifyFailure } from '../retry/classify-failure';
 import { installHttpRetry } from '../retry/http-retry';
 import { idempotencyKey, pushRequestBody } from './push-request';

@@ -12,10 +12,11 @@
 import type { JobRetryConfig } from '../config/config';
 import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
-import type { PushTemplate } from '../message/push-job';
+import type { PushTemplate } from '../push/push-job';
 import { addJobs } from '../bee/bulk-writer';
 import { jobJsonFactory } from '../bee/job-json';
-import { type QueueKeys, pushJobId } from './queue-keys';
+import type { QueueKeys } from './queue-keys';
+import { pushJobId } from '../push/push-job';
 import type { RedisClient } from 'redis';
 import { isEnded } from '../bee/node-redis-internals';
 import { IntakeSession } from './intake-session';

@@ -73,18 +73,6 @@ export function shardIndexFor(recipientId: string, count: number): number {
   return fnv1a32(recipientId) % count;
 }
 
-/**
- * The Bee-Queue job id of one push, also its Idempotency-Key: unique per
- * message, acceptance and recipient. `epoch` tells apart two acceptances of
- * one message id (a reuse after the idempotency window), so a push of the
- * second is neither skipped as a job that still exists nor dropped by the
- * proxy as a repeat. Pushes accepted before epochs existed have none.
- * A message id has no `:` and an epoch neither, so ids cannot collide.
- */
-export function pushJobId(messageId: string, recipientId: string, epoch?: string): string {
-  return epoch === undefined ? `${messageId}:${recipientId}` : `${messageId}:${epoch}:${recipientId}`;
-}
-
 /** Suffix that ties a key to one acceptance of a message (none for acceptances older than epochs). */
 function epochSuffix(epoch: string | undefined): string {
   return epoch === undefined ? '' : `:${epoch}`;

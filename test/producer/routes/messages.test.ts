@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { waitFor } from '../../../src/core/wait-for';
 import { MessageRecords } from '../../../src/delivery/message-records';
 import { groupByShard } from '../../../src/message/expand';
-import { pushTemplate } from '../../../src/message/push-job';
+import { pushTemplate } from '../../../src/message/push-template';
 import { enqueuePushes } from '../../../src/queue/enqueue';
 import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
 import { onShard } from '../../../src/queue/on-shard';

@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import calculateSlot = require('cluster-key-slot');
 import { LANES } from '../../../src/queue/lane';
-import { allShards, buildShards, pushJobId, QueueKeys, shardIndexFor, SLOT_COUNT } from '../../../src/queue/queue-keys';
+import { allShards, buildShards, QueueKeys, shardIndexFor, SLOT_COUNT } from '../../../src/queue/queue-keys';
+import { pushJobId } from '../../../src/push/push-job';
 
 /** Which of three masters owns `slot`, with redis-cli's usual contiguous split. */
 function masterOf(slot: number): number {

@@ -3,7 +3,6 @@
  * The job carries everything the consumer needs, so a consumer never reads
  * anything but its own shard's keys.
  */
-import type { MessageRequest } from './message-schema';
 
 /** The data of one push job. Times are epoch milliseconds. */
 export interface PushJobData {
@@ -36,21 +35,14 @@ export type PushRef = Pick<PushJobData, 'messageId' | 'recipientId' | 'epoch' | 
 /** The parts of a push that are the same for every recipient of a message. */
 export type PushTemplate = Omit<PushJobData, 'recipientId'>;
 
-/** Builds the shared part of every push of `message`, accepted at `now`. */
-export function pushTemplate(message: MessageRequest, now: number): PushTemplate {
-  const template: PushTemplate = {
-    messageId: message.messageId,
-    roomId: message.roomId,
-    senderId: message.senderId,
-    notification: message.notification,
-    acceptedAt: now,
-  };
-  if (message.data !== undefined) template.data = message.data;
-  if (message.collapseKey !== undefined) template.collapseKey = message.collapseKey;
-  if (message.priority !== undefined) template.priority = message.priority;
-  // A scheduled push's time to live starts when it is due, not when it was accepted.
-  const due = message.sendAt !== undefined && message.sendAt > now ? message.sendAt : undefined;
-  if (due !== undefined) template.sendAt = due;
-  if (message.ttlSeconds !== undefined) template.expiresAt = (due ?? now) + message.ttlSeconds * 1000;
-  return template;
+/**
+ * The Bee-Queue job id of one push, also its Idempotency-Key: unique per
+ * message, acceptance and recipient. `epoch` tells apart two acceptances of
+ * one message id (a reuse after the idempotency window), so a push of the
+ * second is neither skipped as a job that still exists nor dropped by the
+ * proxy as a repeat. Pushes accepted before epochs existed have none.
+ * A message id has no `:` and an epoch neither, so ids cannot collide.
+ */
+export function pushJobId(messageId: string, recipientId: string, epoch?: string): string {
+  return epoch === undefined ? `${messageId}:${recipientId}` : `${messageId}:${epoch}:${recipientId}`;
 }
