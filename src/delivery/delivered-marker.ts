@@ -13,7 +13,7 @@ import type BeeQueue = require('bee-queue');
 import type { RedisClient } from 'redis';
 import { delay } from '../core/wait-for';
 import { clientOf, onShard } from '../queue/on-shard';
-import { isRoutingError, writeRefusalCause } from '../queue/redis-errors';
+import { isRoutingError, writeRefusalCause } from '../redis/redis-errors';
 import { equalJitter } from '../core/backoff';
 import type { ShardQueue } from '../queue/shard-queue';
 

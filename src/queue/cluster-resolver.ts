@@ -7,9 +7,9 @@
  */
 import type { RedisConfig, RedisEndpoint } from '../config/redis-config';
 import { QueueUnavailableError } from '../core/errors';
-import { endpointKey, majorityOwner, nodesIn, parseClusterSlots, type SlotRange } from './cluster-slots';
+import { endpointKey, majorityOwner, nodesIn, parseClusterSlots, type SlotRange } from '../redis/cluster-slots';
 import type { EndpointResolver } from './endpoint-resolver';
-import { commandOnce } from './redis-once';
+import { commandOnce } from '../redis/redis-once';
 
 /** How long one node may take to answer CLUSTER SLOTS. */
 const LOOKUP_TIMEOUT_MS = 1000;

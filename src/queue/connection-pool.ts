@@ -15,9 +15,9 @@ import type { Logger } from '../core/logger';
 import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
 import { isEnded, isReady } from '../bee/node-redis-internals';
-import { endpointKey } from './cluster-slots';
+import { endpointKey } from '../redis/cluster-slots';
 import { createGuardedClient } from '../bee/guarded-client';
-import { redisClientOptions } from './redis-client-options';
+import { redisClientOptions } from '../redis/redis-client-options';
 
 /** Shared command connections, one per node. */
 export class ConnectionPool {

@@ -18,10 +18,10 @@ import type { RedisConfig, RedisEndpoint } from '../config/redis-config';
 import { QueueUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { withTimeout } from '../core/wait-for';
-import { endpointKey } from './cluster-slots';
+import { endpointKey } from '../redis/cluster-slots';
 import { isEnded } from '../bee/node-redis-internals';
 import { createGuardedClient } from '../bee/guarded-client';
-import { CONNECT_TIMEOUT_MS, redisClientOptions } from './redis-client-options';
+import { CONNECT_TIMEOUT_MS, redisClientOptions } from '../redis/redis-client-options';
 
 /** One node's connections. */
 interface NodePool {

@@ -7,7 +7,7 @@
 import type { RedisClient } from 'redis';
 import type { RedisEndpoint } from '../config/redis-config';
 import { QueueUnavailableError } from '../core/errors';
-import { endpointKey } from './cluster-slots';
+import { endpointKey } from '../redis/cluster-slots';
 import { isEnded } from '../bee/node-redis-internals';
 import type { IntakeConnections } from './intake-connections';
 

@@ -8,7 +8,7 @@ import type { RedisClient } from 'redis';
 import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
 import { commandClient } from '../bee/queue-connections';
-import { isRoutingError, writeRefusalCause } from './redis-errors';
+import { isRoutingError, writeRefusalCause } from '../redis/redis-errors';
 import type { ShardQueue } from './shard-queue';
 
 /** The command connection of `queue`; throws if it has none (it is being replaced). */

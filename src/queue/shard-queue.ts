@@ -21,8 +21,8 @@ import type { ConnectionPool } from './connection-pool';
 import type { EndpointResolver } from './endpoint-resolver';
 import { JobKeepAlive } from './job-keep-alive';
 import { QueueKeys, type Shard } from './queue-keys';
-import { CONNECT_TIMEOUT_MS } from './redis-client-options';
-import { isRoutingError, routingCause, type WriteRefusal, writeRefusalCause } from './redis-errors';
+import { CONNECT_TIMEOUT_MS } from '../redis/redis-client-options';
+import { isRoutingError, routingCause, type WriteRefusal, writeRefusalCause } from '../redis/redis-errors';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
 export type JobHandler = (job: BeeQueue.Job<unknown>) => Promise<unknown>;

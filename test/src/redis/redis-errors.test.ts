@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { isRoutingError, routingCause, writeRefusalCause } from '../../../src/queue/redis-errors';
+import { isRoutingError, routingCause, writeRefusalCause } from '../../../src/redis/redis-errors';
 
 function replyError(message: string, code?: string): Error {
   return Object.assign(new Error(message), code ? { code } : {});

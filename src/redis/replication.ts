@@ -13,7 +13,7 @@
  */
 import type { RedisClient } from 'redis';
 import { withTimeout } from '../core/wait-for';
-import { sendCommand } from '../redis/send-command';
+import { sendCommand } from './send-command';
 
 /** How long a node's replica count is trusted. */
 const ROLE_CACHE_MS = 1000;

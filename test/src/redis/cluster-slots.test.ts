@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { majorityOwner, nodesIn, parseClusterSlots } from '../../../src/queue/cluster-slots';
+import { majorityOwner, nodesIn, parseClusterSlots } from '../../../src/redis/cluster-slots';
 
 const reply = [
   [0, 5460, ['10.0.0.1', 7000, 'id1'], ['10.0.0.4', 7003, 'id4']],
