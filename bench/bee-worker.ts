@@ -9,7 +9,7 @@
 import BeeQueue = require('bee-queue');
 import { ArrivalCounter, targetOf } from './arrival-counter';
 import { serveIpc } from './ipc';
-import { buildShards } from '../src/queue/queue-keys';
+import { buildShards } from '../src/queue/shards';
 
 /** What a comparison consumer is told. */
 export interface WorkerSettings {

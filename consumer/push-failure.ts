@@ -13,7 +13,7 @@ import type { DeadLetterStore } from '../src/deadletter/dead-letter-store';
 import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushEvents } from '../src/delivery/push-events';
 import type { PushJobData } from '../src/push/push-job';
-import type { Shard } from '../src/queue/queue-keys';
+import type { Shard } from '../src/queue/shards';
 import { applyFailure, keepForRetry } from '../src/retry/retry-policy';
 
 /** What failure handling needs. */

@@ -11,7 +11,8 @@ import type { PushJobData } from '../push/push-job';
 import type { Lane } from '../queue/lane';
 import { replayAsJobs } from '../bee/replay-jobs';
 import { LuaScript } from '../redis/lua-script';
-import type { QueueKeys, Shard } from '../queue/queue-keys';
+import type { QueueKeys } from '../queue/queue-keys';
+import type { Shard } from '../queue/shards';
 import { sendCommand } from '../redis/send-command';
 
 /** Why a push was given up. */

@@ -14,7 +14,8 @@
 import type { RedisClient } from 'redis';
 import { type Lane, storedLane } from '../queue/lane';
 import { LuaScript } from '../redis/lua-script';
-import type { QueueKeys, Shard } from '../queue/queue-keys';
+import type { QueueKeys } from '../queue/queue-keys';
+import type { Shard } from '../queue/shards';
 import { sendCommand } from '../redis/send-command';
 
 /** The result of trying to claim a message id. */

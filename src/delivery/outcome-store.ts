@@ -10,7 +10,8 @@
 import type { RedisClient } from 'redis';
 import { LuaScript } from '../redis/lua-script';
 import type { PushRef } from '../push/push-job';
-import type { QueueKeys, Shard } from '../queue/queue-keys';
+import type { QueueKeys } from '../queue/queue-keys';
+import type { Shard } from '../queue/shards';
 import { sendCommand } from '../redis/send-command';
 
 /** What finally happened to a push. */

@@ -9,7 +9,8 @@ import type { RedisClient } from 'redis';
 import { countsOf, type OutcomeCounts } from '../delivery/outcome-store';
 import type { Lane } from './lane';
 import { countJobs, oldestWaitingMs } from '../bee/queue-counts';
-import type { QueueKeys, Shard } from './queue-keys';
+import type { QueueKeys } from './queue-keys';
+import type { Shard } from './shards';
 import { onShard } from './on-shard';
 import type { ShardSet } from './shard-set';
 

@@ -10,7 +10,8 @@ import { IntakeConnections } from './intake-connections';
 import { createResolver } from './create-resolver';
 import type { EndpointResolver } from './endpoint-resolver';
 import { LANES, type Lane, type LaneConcurrency } from './lane';
-import { buildShards, type Shard, shardIndexFor } from './queue-keys';
+import { shardIndexFor } from '../routing/shard-index';
+import { buildShards, type Shard } from './shards';
 import { type JobHandler, ShardQueue, type ShardQueueOptions } from './shard-queue';
 
 /** What a process does with its queues; decides Bee-Queue's settings. */

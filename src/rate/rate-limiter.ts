@@ -23,7 +23,8 @@
  */
 import type { RedisClient } from 'redis';
 import { delay, withTimeout } from '../core/wait-for';
-import type { QueueKeys, Shard } from '../queue/queue-keys';
+import type { QueueKeys } from '../queue/queue-keys';
+import type { Shard } from '../queue/shards';
 import { clientOf, onShard } from '../queue/on-shard';
 import type { ShardQueue } from '../queue/shard-queue';
 import { pauseBucket, takeTokens } from './token-bucket';

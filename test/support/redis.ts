@@ -5,7 +5,8 @@
 import { createClient, type RedisClient } from 'redis';
 import type { DeadLetter } from '../../src/deadletter/dead-letter-store';
 import type { Lane } from '../../src/queue/lane';
-import { allShards, buildShards, QueueKeys } from '../../src/queue/queue-keys';
+import { QueueKeys } from '../../src/queue/queue-keys';
+import { allShards, buildShards } from '../../src/queue/shards';
 import { SHARED_REDIS_URL } from './env';
 
 /** Runs `fn` with a connected client to `url`, then quits it. */

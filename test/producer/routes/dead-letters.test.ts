@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { waitFor } from '../../../src/core/wait-for';
 import { type DeadLetter, deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
-import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
+import { QueueKeys } from '../../../src/queue/queue-keys';
+import { shardIndexFor } from '../../../src/routing/shard-index';
 import { onShard } from '../../../src/queue/on-shard';
 import type { Consumer } from '../../../consumer/consumer';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';

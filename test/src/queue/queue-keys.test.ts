@@ -1,7 +1,9 @@
 import { expect } from 'chai';
 import calculateSlot = require('cluster-key-slot');
 import { LANES } from '../../../src/queue/lane';
-import { allShards, buildShards, QueueKeys, shardIndexFor, SLOT_COUNT } from '../../../src/queue/queue-keys';
+import { QueueKeys } from '../../../src/queue/queue-keys';
+import { shardIndexFor } from '../../../src/routing/shard-index';
+import { allShards, buildShards, SLOT_COUNT } from '../../../src/queue/shards';
 import { pushJobId } from '../../../src/push/push-job';
 
 /** Which of three masters owns `slot`, with redis-cli's usual contiguous split. */
