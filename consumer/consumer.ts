@@ -11,13 +11,13 @@ import { OutcomeStore } from '../src/delivery/outcome-store';
 import { ConsumerMetrics } from '../src/metrics/consumer-metrics';
 import { createPushClient } from '../src/notify/push-client';
 import { SharedRateLimiter, UNLIMITED } from '../src/rate/rate-limiter';
-import type { EndpointResolver } from '../src/queue/endpoint-resolver';
-import { LaneGate, planLanes } from '../src/queue/lane-scheduler';
-import { QueueDepths } from '../src/queue/queue-depth';
+import type { EndpointResolver } from '../src/routing/endpoint-resolver';
+import { LaneGate, planLanes } from '../src/routing/lane-scheduler';
+import { QueueDepths } from '../src/metrics/queue-depth';
 import { QueueKeys } from '../src/queue/queue-keys';
 import { type Shard } from '../src/queue/shards';
 import { registerPushBackoff } from '../src/retry/retry-policy';
-import { ShardSet } from '../src/queue/shard-set';
+import { ShardSet } from '../src/routing/shard-set';
 import { startProbeServer } from './probe-server';
 import { createPushHandler } from './push-handler';
 

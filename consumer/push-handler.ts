@@ -11,8 +11,8 @@ import type { OutcomeStore } from '../src/delivery/outcome-store';
 import type { PushJobData } from '../src/push/push-job';
 import type { PushClient } from '../src/notify/push-client';
 import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/bee/failure-history';
-import { clientOf } from '../src/queue/on-shard';
-import type { ShardQueue } from '../src/queue/shard-queue';
+import { clientOf } from '../src/routing/on-shard';
+import type { ShardQueue } from '../src/routing/shard-queue';
 import { recordDelivered } from '../src/delivery/delivered-marker';
 import { type FailureDeps, handleFailure } from './push-failure';
 

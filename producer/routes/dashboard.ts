@@ -5,7 +5,7 @@
  * asks for the token and keeps it in sessionStorage for the tab.
  */
 import Router from '@koa/router';
-import type { QueueDepths } from '../../src/queue/queue-depth';
+import type { QueueDepths } from '../../src/metrics/queue-depth';
 import { dashboardPage } from '../dashboard/page';
 
 /** Builds the dashboard routes. */

@@ -12,10 +12,10 @@
 import type BeeQueue = require('bee-queue');
 import type { RedisClient } from 'redis';
 import { delay } from '../core/wait-for';
-import { clientOf, onShard } from '../queue/on-shard';
+import { clientOf, onShard } from '../routing/on-shard';
 import { isRoutingError, writeRefusalCause } from '../redis/redis-errors';
 import { equalJitter } from '../core/backoff';
-import type { ShardQueue } from '../queue/shard-queue';
+import type { ShardQueue } from '../routing/shard-queue';
 
 /** How long the marker is retried before the job fails (and, re-run, sends again). */
 const WINDOW_MS = 120_000;

@@ -7,8 +7,8 @@
 import type { MessageRecords } from '../delivery/message-records';
 import type { OutcomeStore } from '../delivery/outcome-store';
 import type { Lane } from '../queue/lane';
-import { onShard } from '../queue/on-shard';
-import type { ShardSet } from '../queue/shard-set';
+import { onShard } from '../routing/on-shard';
+import type { ShardSet } from '../routing/shard-set';
 
 /** A message's delivery status. */
 export interface MessageStatus {

@@ -6,8 +6,8 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { FailureKind, PushEvents } from '../delivery/push-events';
 import type { PushJobData } from '../push/push-job';
 import { LANES } from '../queue/lane';
-import type { LaneGate } from '../queue/lane-scheduler';
-import type { QueueDepths } from '../queue/queue-depth';
+import type { LaneGate } from '../routing/lane-scheduler';
+import type { QueueDepths } from './queue-depth';
 import { PREFIX, registerSharedMetrics } from './shared-metrics';
 import { registerWriteRefusals } from './write-refusal-metric';
 

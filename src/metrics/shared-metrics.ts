@@ -5,7 +5,7 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
 import { LANES } from '../queue/lane';
-import type { QueueDepths, ShardDepth } from '../queue/queue-depth';
+import type { QueueDepths, ShardDepth } from './queue-depth';
 
 /** Metric names start with this. */
 export const PREFIX = 'push_fanout_';

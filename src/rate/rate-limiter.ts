@@ -25,8 +25,8 @@ import type { RedisClient } from 'redis';
 import { delay, withTimeout } from '../core/wait-for';
 import type { QueueKeys } from '../queue/queue-keys';
 import type { Shard } from '../queue/shards';
-import { clientOf, onShard } from '../queue/on-shard';
-import type { ShardQueue } from '../queue/shard-queue';
+import { clientOf, onShard } from '../routing/on-shard';
+import type { ShardQueue } from '../routing/shard-queue';
 import { pauseBucket, takeTokens } from './token-bucket';
 
 /** Where a push's token comes from: its shard, through the connection its job came on. */

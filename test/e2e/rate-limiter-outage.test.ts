@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { waitFor } from '../../src/core/wait-for';
 import type { RedisEndpoint } from '../../src/config/redis-config';
-import type { EndpointResolver } from '../../src/queue/endpoint-resolver';
+import type { EndpointResolver } from '../../src/routing/endpoint-resolver';
 import { shardIndexFor } from '../../src/routing/shard-index';
 import { buildShards } from '../../src/queue/shards';
 import type { Consumer } from '../../consumer/consumer';

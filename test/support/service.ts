@@ -4,7 +4,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../src/core/logger';
-import type { EndpointResolver } from '../../src/queue/endpoint-resolver';
+import type { EndpointResolver } from '../../src/routing/endpoint-resolver';
 import { type Consumer, startConsumer } from '../../consumer/consumer';
 import { createProducer, type Producer } from '../../producer/producer';
 import { createHttpServer } from '../../producer/server';

@@ -8,7 +8,7 @@
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import type { Consumer } from '../../../consumer/consumer';
-import type { ShardDepth } from '../../../src/queue/queue-depth';
+import type { ShardDepth } from '../../../src/metrics/queue-depth';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';

@@ -3,7 +3,7 @@ import { waitFor } from '../../../src/core/wait-for';
 import { type DeadLetter, deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
 import { QueueKeys } from '../../../src/queue/queue-keys';
 import { shardIndexFor } from '../../../src/routing/shard-index';
-import { onShard } from '../../../src/queue/on-shard';
+import { onShard } from '../../../src/routing/on-shard';
 import type { Consumer } from '../../../consumer/consumer';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';

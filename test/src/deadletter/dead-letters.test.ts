@@ -7,7 +7,7 @@ import { addJobs } from '../../../src/bee/bulk-writer';
 import { jobJsonFactory } from '../../../src/bee/job-json';
 import { QueueKeys } from '../../../src/queue/queue-keys';
 import { shardIndexFor } from '../../../src/routing/shard-index';
-import { onShard } from '../../../src/queue/on-shard';
+import { onShard } from '../../../src/routing/on-shard';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';

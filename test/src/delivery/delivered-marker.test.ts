@@ -12,7 +12,7 @@ import { recordDelivered } from '../../../src/delivery/delivered-marker';
 import { OutcomeStore } from '../../../src/delivery/outcome-store';
 import { commandClient } from '../../../src/bee/queue-connections';
 import { QueueKeys } from '../../../src/queue/queue-keys';
-import { ShardSet } from '../../../src/queue/shard-set';
+import { ShardSet } from '../../../src/routing/shard-set';
 import { baseEnv, consumerConfig } from '../../support/env';
 
 describe('recordDelivered (real redis-server)', function () {

@@ -20,8 +20,8 @@ import { dropQueue } from './drop-queue';
 import type { ConnectionPool } from './connection-pool';
 import type { EndpointResolver } from './endpoint-resolver';
 import { JobKeepAlive } from './job-keep-alive';
-import { QueueKeys } from './queue-keys';
-import { type Shard } from './shards';
+import { QueueKeys } from '../queue/queue-keys';
+import { type Shard } from '../queue/shards';
 import { CONNECT_TIMEOUT_MS } from '../redis/redis-client-options';
 import { isRoutingError, routingCause, type WriteRefusal, writeRefusalCause } from '../redis/redis-errors';
 

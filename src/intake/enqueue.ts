@@ -15,18 +15,18 @@ import { withTimeout } from '../core/wait-for';
 import type { PushTemplate } from '../push/push-job';
 import { addJobs } from '../bee/bulk-writer';
 import { jobJsonFactory } from '../bee/job-json';
-import type { QueueKeys } from './queue-keys';
+import type { QueueKeys } from '../queue/queue-keys';
 import { pushJobId } from '../push/push-job';
 import type { RedisClient } from 'redis';
 import { isEnded } from '../bee/node-redis-internals';
-import { IntakeSession } from './intake-session';
-import { onShard } from './on-shard';
+import { IntakeSession } from '../routing/intake-session';
+import { onShard } from '../routing/on-shard';
 import { isRoutingError } from '../redis/redis-errors';
 import { waitForReplicas } from '../redis/replication';
 import { retryOptions } from '../retry/retry-policy';
-import type { Lane } from './lane';
-import type { ShardQueue } from './shard-queue';
-import type { ShardSet } from './shard-set';
+import type { Lane } from '../queue/lane';
+import type { ShardQueue } from '../routing/shard-queue';
+import type { ShardSet } from '../routing/shard-set';
 
 /** How pushes are made durable; fixed per process, from config. */
 export interface EnqueuePolicy {

@@ -4,7 +4,7 @@ import { QueueUnavailableError } from '../../../src/core/errors';
 import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
 import { isEnded } from '../../../src/bee/node-redis-internals';
-import { IntakeConnections } from '../../../src/queue/intake-connections';
+import { IntakeConnections } from '../../../src/routing/intake-connections';
 import { sendCommand } from '../../../src/redis/send-command';
 import { type RedisServerHandle, startRedisServer } from '../../../scripts/support/redis-server';
 

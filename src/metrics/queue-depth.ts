@@ -7,12 +7,12 @@
  */
 import type { RedisClient } from 'redis';
 import { countsOf, type OutcomeCounts } from '../delivery/outcome-store';
-import type { Lane } from './lane';
+import type { Lane } from '../queue/lane';
 import { countJobs, oldestWaitingMs } from '../bee/queue-counts';
-import type { QueueKeys } from './queue-keys';
-import type { Shard } from './shards';
-import { onShard } from './on-shard';
-import type { ShardSet } from './shard-set';
+import type { QueueKeys } from '../queue/queue-keys';
+import type { Shard } from '../queue/shards';
+import { onShard } from '../routing/on-shard';
+import type { ShardSet } from '../routing/shard-set';
 
 /** One shard's depth. */
 export interface ShardDepth {

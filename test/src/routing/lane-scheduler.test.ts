@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LaneGate, planLanes } from '../../../src/queue/lane-scheduler';
+import { LaneGate, planLanes } from '../../../src/routing/lane-scheduler';
 
 /** Starts `n` jobs of `lane` that stay running until released; returns how many started at once. */
 function startMany(gate: LaneGate, lane: 'interactive' | 'bulk', n: number): { started: () => number } {

@@ -9,9 +9,9 @@ import { ConnectionPool } from './connection-pool';
 import { IntakeConnections } from './intake-connections';
 import { createResolver } from './create-resolver';
 import type { EndpointResolver } from './endpoint-resolver';
-import { LANES, type Lane, type LaneConcurrency } from './lane';
-import { shardIndexFor } from '../routing/shard-index';
-import { buildShards, type Shard } from './shards';
+import { LANES, type Lane, type LaneConcurrency } from '../queue/lane';
+import { shardIndexFor } from './shard-index';
+import { buildShards, type Shard } from '../queue/shards';
 import { type JobHandler, ShardQueue, type ShardQueueOptions } from './shard-queue';
 
 /** What a process does with its queues; decides Bee-Queue's settings. */

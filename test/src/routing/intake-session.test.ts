@@ -3,8 +3,8 @@ import { createClient, type RedisClient } from 'redis';
 import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
 import { isEnded } from '../../../src/bee/node-redis-internals';
-import { IntakeConnections } from '../../../src/queue/intake-connections';
-import { endpointOf, IntakeSession } from '../../../src/queue/intake-session';
+import { IntakeConnections } from '../../../src/routing/intake-connections';
+import { endpointOf, IntakeSession } from '../../../src/routing/intake-session';
 import { sendCommand } from '../../../src/redis/send-command';
 import { type RedisServerHandle, startRedisServer } from '../../../scripts/support/redis-server';
 

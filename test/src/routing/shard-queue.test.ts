@@ -9,7 +9,7 @@ import { startRedisServer, type RedisServerHandle } from '../../../scripts/suppo
 import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
 import { commandClient } from '../../../src/bee/queue-connections';
-import { ShardSet } from '../../../src/queue/shard-set';
+import { ShardSet } from '../../../src/routing/shard-set';
 import { baseEnv, consumerConfig } from '../../support/env';
 
 /** Long enough for two queue builds per shard to time out (each waits 2 x CONNECT_TIMEOUT_MS = 4 s). */

@@ -19,7 +19,7 @@
  */
 import type BeeQueue = require('bee-queue');
 import type { LaneShares } from '../config/consumer-config';
-import type { Lane, LaneConcurrency } from './lane';
+import type { Lane, LaneConcurrency } from '../queue/lane';
 import type { JobHandler } from './shard-queue';
 
 /**
