@@ -7,7 +7,7 @@ import type http from 'node:http';
 import type { ConsumerConfig } from '../src/config/consumer-config';
 import type { Logger } from '../src/core/logger';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
-import { OutcomeStore } from '../src/delivery/outcome-store';
+import { DeliveryMarkers } from '../src/delivery/delivery-markers';
 import { ConsumerMetrics } from '../src/metrics/consumer-metrics';
 import { createPushClient } from '../src/notify/push-client';
 import { SharedRateLimiter, UNLIMITED } from '../src/rate/rate-limiter';
@@ -72,7 +72,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
     client,
     log,
     events: built,
-    outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds),
+    outcomes: new DeliveryMarkers(keys, config.retention.idempotencyTtlSeconds),
     deadLetters: deadLetterStoreFor(config.retention, keys),
     routers: new Map(shards.queues.map((q) => [q.shard.queueName, q])),
   });

@@ -10,15 +10,15 @@ import type { RedisClient } from 'redis';
 import { PermanentPushError, TransientPushError } from '../src/core/errors';
 import type { Logger } from '../src/core/logger';
 import type { DeadLetterStore } from '../src/deadletter/dead-letter-store';
-import type { OutcomeStore } from '../src/delivery/outcome-store';
-import type { PushEvents } from '../src/delivery/push-events';
+import type { DeliveryMarkers } from '../src/delivery/delivery-markers';
+import type { PushEvents } from '../src/push/push-events';
 import type { PushJobData } from '../src/push/push-job';
 import type { Shard } from '../src/queue/shards';
 import { applyFailure, keepForRetry } from '../src/retry/retry-policy';
 
 /** What failure handling needs. */
 export interface FailureDeps {
-  outcomes: OutcomeStore;
+  outcomes: DeliveryMarkers;
   deadLetters: DeadLetterStore;
   events: PushEvents;
   log: Logger;

@@ -10,8 +10,8 @@ import type { ProducerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
 import type { EndpointResolver } from '../src/routing/endpoint-resolver';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
-import { MessageRecords } from '../src/delivery/message-records';
-import { OutcomeStore } from '../src/delivery/outcome-store';
+import { MessageRecords } from '../src/message/message-records';
+import { DeliveryMarkers } from '../src/delivery/delivery-markers';
 import { ProducerMetrics } from '../src/metrics/producer-metrics';
 import { openApiDocument } from '../src/openapi/openapi-document';
 import { QueueDepths } from '../src/metrics/queue-depth';
@@ -81,7 +81,7 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
         },
       },
     },
-    status: { shards, records, outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds), timeoutMs },
+    status: { shards, records, outcomes: new DeliveryMarkers(keys, config.retention.idempotencyTtlSeconds), timeoutMs },
     deadLetters: { shards, store: deadLetterStoreFor(config.retention, keys), retry: config.jobRetry, timeoutMs },
     maxRecipients: config.intake.maxRecipients,
     bodyLimitBytes: config.http.bodyLimitBytes,

@@ -22,7 +22,7 @@ const WINDOW_MS = 120_000;
 const MAX_PAUSE_MS = 1000;
 
 /**
- * Runs `record` (the marker write, e.g. `OutcomeStore.record(..., 'delivered')`)
+ * Runs `record` (the marker write, e.g. `DeliveryMarkers.record(..., 'delivered')`)
  * for a job of `jobQueue` on its shard; see the module comment for what is retried.
  */
 export async function recordDelivered(router: ShardQueue, jobQueue: BeeQueue, record: (client: RedisClient) => Promise<unknown>): Promise<void> {

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from 'redis';
 import { QueueUnavailableError } from '../core/errors';
 import { delay } from '../core/wait-for';
-import type { Claim, MessageRecords } from '../delivery/message-records';
+import type { Claim, MessageRecords } from './message-records';
 import { type EnqueuePolicy, enqueuePushes } from '../intake/enqueue';
 import { type Lane, laneFor } from '../queue/lane';
 import { onShard } from '../routing/on-shard';

@@ -3,7 +3,7 @@
  * answered and how fast, and how long pushes took from intake to delivery.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FailureKind, PushEvents } from '../delivery/push-events';
+import type { FailureKind, PushEvents } from '../push/push-events';
 import type { PushJobData } from '../push/push-job';
 import { LANES } from '../queue/lane';
 import type { LaneGate } from '../routing/lane-scheduler';

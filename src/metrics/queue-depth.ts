@@ -6,7 +6,7 @@
  * dashboard refresh costs at most one round of reads per interval.
  */
 import type { RedisClient } from 'redis';
-import { countsOf, type OutcomeCounts } from '../delivery/outcome-store';
+import { countsOf, type OutcomeCounts } from '../delivery/delivery-markers';
 import type { Lane } from '../queue/lane';
 import { countJobs, oldestWaitingMs } from '../bee/queue-counts';
 import type { QueueKeys } from '../queue/queue-keys';

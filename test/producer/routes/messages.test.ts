@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { waitFor } from '../../../src/core/wait-for';
-import { MessageRecords } from '../../../src/delivery/message-records';
+import { MessageRecords } from '../../../src/message/message-records';
 import { groupByShard } from '../../../src/message/expand';
 import { pushTemplate } from '../../../src/message/push-template';
 import { enqueuePushes } from '../../../src/intake/enqueue';

@@ -2,7 +2,7 @@
  * What happened to each push, as the consumer reports it: the seam between
  * the handler and whatever counts (metrics). Kept free of prom-client.
  */
-import type { PushJobData } from '../push/push-job';
+import type { PushJobData } from './push-job';
 
 /** Why a run of a push failed. */
 export type FailureKind = 'transient' | 'rejected' | 'retries_exhausted';

@@ -1,7 +1,7 @@
 /**
- * The outcome of every push, per message and recipient, kept in the push's
- * own shard slot. It is both the delivery marker (a job re-run after a crash
- * finds "delivered" and sends nothing) and the source of the status counts.
+ * Delivery markers: the outcome of every push, per message and recipient, kept in the push's
+ * own shard slot. A marker stops a job re-run after a crash (it finds "delivered" and sends
+ * nothing), and the markers are the source of the status counts.
  * Marker and counter change in one Lua call, so a push is counted once no
  * matter how often its job runs. Both belong to one acceptance of the
  * message (its epoch) and expire with its record, never later: once the
@@ -36,7 +36,7 @@ const OUTCOME_OF_CODE = new Map(Object.entries(CODE).map(([k, v]) => [v, k as Ou
 const RECORD = LuaScript.load(__dirname, 'record-outcome');
 
 /** Reads and records push outcomes. */
-export class OutcomeStore {
+export class DeliveryMarkers {
   constructor(
     private readonly keys: QueueKeys,
     /** How long markers and counters of a push without `recordExpiresAt` outlive their last change. */
