@@ -14,6 +14,12 @@ import { waitingAgeMs } from './job-json';
  */
 const OLDEST_WAITING = LuaScript.load(__dirname, 'oldest-waiting');
 
+/** The states a job is counted in, as `countJobs` replies with them. */
+export const JOB_STATES = ['waiting', 'active', 'delayed'] as const;
+
+/** How many jobs a queue holds in each state. */
+export type JobCounts = Record<(typeof JOB_STATES)[number], number>;
+
 /** Queues, on `multi`, three replies: the waiting, active and delayed job counts (in that order). */
 export function countJobs(multi: Multi, keys: BeeKeys): Multi {
   return multi.llen(keys.waiting).llen(keys.active).zcard(keys.delayed);

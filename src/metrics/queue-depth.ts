@@ -8,22 +8,19 @@
 import type { RedisClient } from 'redis';
 import { countsOf, type OutcomeCounts } from '../delivery/delivery-markers';
 import type { Lane } from '../queue/lane';
-import { countJobs, oldestWaitingMs } from '../bee/queue-counts';
+import { countJobs, type JobCounts, oldestWaitingMs } from '../bee/queue-counts';
 import type { QueueKeys } from '../queue/queue-keys';
 import type { Shard } from '../queue/shards';
 import { onShard } from '../routing/on-shard';
 import type { ShardSet } from '../routing/shard-set';
 
 /** One shard's depth. */
-export interface ShardDepth {
+export interface ShardDepth extends JobCounts {
   lane: Lane;
   index: number;
   tag: string;
   /** `host:port` the shard is routed to now, if connected. */
   node: string | undefined;
-  waiting: number;
-  active: number;
-  delayed: number;
   deadLetters: number;
   /** How long the oldest waiting push has been due, in ms; 0 when none waits. The lag to alert and scale on. */
   oldestWaitingMs: number;
