@@ -17,7 +17,6 @@ export interface Connections {
   _emitError: (err: Error) => void;
 }
 
-
 /** The command connection, once the queue has one. */
 export function commandClient(queue: BeeQueue): RedisClient | null {
   return (queue as unknown as Connections).client;

@@ -15,7 +15,7 @@ import { postJson, request } from '../../support/http';
 import { call, deletePrefix, withRedis } from '../../support/redis';
 import { runConsumer, runProducer, type RunningProducer } from '../../support/service';
 
-describe('bee-internals: a job id without data (real Redis)', function () {
+describe('bee/resilient-loop: a job id without data (real Redis)', function () {
   this.timeout(30_000);
   let env: Record<string, string>;
   let proxy: StandInProxy;
