@@ -9,6 +9,7 @@
 import BeeQueue = require('bee-queue');
 import { ArrivalCounter, targetOf } from './arrival-counter';
 import { serveIpc } from './ipc';
+import { splitConcurrency } from '../src/routing/shard-set';
 import { buildShards } from '../src/queue/shards';
 
 /** What a comparison consumer is told. */
@@ -22,18 +23,6 @@ export interface WorkerSettings {
   url: string;
   /** Counts whose moment to stamp from the first job on (the bench may ask only later). */
   watch: number[];
-}
-
-/**
- * The service's split of a process-wide concurrency over shards (as in
- * src/queue/shard-set.ts: even, the first `total % shards` get one more,
- * at least 1 each). Kept here so this helper does not break while that
- * module is being reworked.
- */
-export function splitConcurrency(total: number, shards: number): number[] {
-  const base = Math.floor(total / shards);
-  const extra = total % shards;
-  return Array.from({ length: shards }, (_, i) => Math.max(1, base + (i < extra ? 1 : 0)));
 }
 
 /** Reads the settings the bench passed as the first argument. */

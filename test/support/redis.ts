@@ -6,6 +6,7 @@ import { createClient, type RedisClient } from 'redis';
 import type { DeadLetter } from '../../src/deadletter/dead-letter-store';
 import type { Lane } from '../../src/queue/lane';
 import { QueueKeys } from '../../src/queue/queue-keys';
+import { sendCommand } from '../../src/redis/send-command';
 import { allShards, buildShards } from '../../src/queue/shards';
 import { SHARED_REDIS_URL } from './env';
 
@@ -21,9 +22,7 @@ export async function withRedis<T>(url: string, fn: (client: RedisClient) => Pro
 
 /** Sends one command and returns its reply. */
 export function call<T>(client: RedisClient, command: string, ...args: (string | number)[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    client.send_command(command, args.map(String), (err: Error | null, reply: T) => (err ? reject(err) : resolve(reply)));
-  });
+  return sendCommand(client, command, args) as Promise<T>;
 }
 
 /** Counts of one Bee-Queue structure summed over every shard (of one lane, if given). */
