@@ -17,7 +17,7 @@ import { pushJobId } from '../src/push/push-job';
 export const SENDER_ID = 'bench-sender';
 
 /**
- * Bee-Queue's name of the service's backoff strategy (src/queue/retry-backoff).
+ * Bee-Queue's name of the service's backoff strategy (src/retry/retry-policy).
  * Spelt out rather than imported so the floors keep compiling while that
  * module is being reworked; only the bytes matter here.
  */

@@ -15,7 +15,7 @@ import type { EndpointResolver } from '../src/routing/endpoint-resolver';
 import { LaneGate, planLanes } from '../src/routing/lane-scheduler';
 import { QueueDepths } from '../src/metrics/queue-depth';
 import { QueueKeys } from '../src/queue/queue-keys';
-import { type Shard } from '../src/queue/shards';
+import type { Shard } from '../src/queue/shards';
 import { registerPushBackoff } from '../src/retry/retry-policy';
 import { ShardSet } from '../src/routing/shard-set';
 import { startProbeServer } from './probe-server';

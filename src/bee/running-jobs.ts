@@ -9,6 +9,9 @@ import type { BeeSuffix } from './bee-keys';
 import type { LoopInternals } from './resilient-loop';
 
 
+/** Bee-Queue's stall interval when a queue's settings do not say. */
+export const DEFAULT_STALL_INTERVAL_MS = 5000;
+
 /** A key of `queue`'s own, as Bee-Queue names it (`<prefix>:<queue>:<suffix>`). */
 export function ownKey(queue: BeeQueue, suffix: BeeSuffix): string {
   return (queue as unknown as LoopInternals).toKey(suffix);

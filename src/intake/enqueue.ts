@@ -1,7 +1,7 @@
 /**
  * Durable bulk enqueue of one message's pushes. Each shard's pushes are saved
  * in chunks, one Lua call per chunk in Bee-Queue's own job format (see
- * bulk-add), shards in parallel. Job ids are derived from message and
+ * bee/bulk-writer), shards in parallel. Job ids are derived from message and
  * recipient, so a chunk retried after a lost connection or a failover cannot
  * create a second job: ids that exist are skipped.
  *

@@ -1,6 +1,6 @@
 /**
  * One command connection per Redis node, shared by every shard queue on
- * that node. With auto-pipelining (see auto-pipeline), the commands of all
+ * that node. With auto-pipelining (see bee/auto-pipeline), the commands of all
  * jobs in flight leave in one socket write per event-loop turn instead of one write per
  * shard connection; this matters more than anything else for consumer CPU.
  * Blocking and subscriber connections stay per queue (Bee-Queue makes them

@@ -16,13 +16,15 @@ import type { Logger } from '../core/logger';
 import { delay, withTimeout } from '../core/wait-for';
 import { commandClient, connectedAddress } from '../bee/queue-connections';
 import { makeLoopResilient } from '../bee/resilient-loop';
+import { DEFAULT_STALL_INTERVAL_MS } from '../bee/running-jobs';
 import { dropQueue } from './drop-queue';
 import type { ConnectionPool } from './connection-pool';
 import type { EndpointResolver } from './endpoint-resolver';
 import { JobKeepAlive } from './job-keep-alive';
 import { QueueKeys } from '../queue/queue-keys';
-import { type Shard } from '../queue/shards';
+import type { Shard } from '../queue/shards';
 import { CONNECT_TIMEOUT_MS } from '../redis/redis-client-options';
+import { sendCommand } from '../redis/send-command';
 import { isRoutingError, routingCause, type WriteRefusal, writeRefusalCause } from '../redis/redis-errors';
 
 /** A job handler, as Bee-Queue's `process` takes it. */
@@ -57,8 +59,6 @@ const MAX_LOOP_BACKOFF_MS = 1000;
 const PROBE_TTL_MS = 10_000;
 /** Refused writes are counted each; logged at most this often per shard. */
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
-/** Bee-Queue's default, for queues whose settings do not say. */
-const DEFAULT_STALL_INTERVAL_MS = 5000;
 
 /** Keeps one shard's queue connected to its slot's owner. */
 export class ShardQueue {
@@ -98,8 +98,7 @@ export class ShardQueue {
   acquire(deadline: number): Promise<BeeQueue> {
     if (this.queue) return Promise.resolve(this.queue);
     const remaining = deadline - Date.now();
-    const unavailable = (): Error =>
-      new QueueUnavailableError(`shard ${this.shard.index} has no reachable Redis master`);
+    const unavailable = (): Error => new QueueUnavailableError(`shard ${this.shard.index} has no reachable Redis master`);
     if (this.closed || remaining <= 0) return Promise.reject(unavailable());
     return withTimeout(this.ready, remaining, unavailable);
   }
@@ -152,9 +151,7 @@ export class ShardQueue {
     const queue = this.queue;
     const client = queue ? commandClient(queue) : null;
     if (!queue || !client) return false;
-    const write = new Promise<void>((resolve, reject) =>
-      client.set(this.probeKey, '1', 'PX', PROBE_TTL_MS, (err) => (err ? reject(err) : resolve())),
-    );
+    const write = sendCommand(client, 'SET', [this.probeKey, '1', 'PX', PROBE_TTL_MS]);
     return withTimeout(write, timeoutMs, () => new Error('probe timeout')).then(
       () => true,
       (err: unknown) => {
@@ -198,8 +195,7 @@ export class ShardQueue {
         await this.keepAlive.beat(queue).catch((err: unknown) => this.reportError(queue, err));
         this.queue = queue;
         if (attempt > 0 || reason !== 'start') {
-          const node = connectedAddress(queue);
-          this.options.log.info({ shard: this.shard.index, node, attempts: attempt + 1 }, 'shard re-routed');
+          this.options.log.info({ shard: this.shard.index, node: connectedAddress(queue), attempts: attempt + 1 }, 'shard re-routed');
         }
         this.attachWorker(queue);
         return queue;

@@ -3,7 +3,7 @@ import BeeQueue = require('bee-queue');
 import { trimFailureHistory } from '../../../src/bee/failure-history';
 import { applyRetryPolicy, forbidRetry, pushBackoffDelay, registerPushBackoff, retryNoSoonerThan } from '../../../src/retry/retry-policy';
 
-describe('retry-backoff', () => {
+describe('retry-policy', () => {
   // A queue that never connects: only its job factory and strategy map are used.
   const queue = new BeeQueue('unit', { autoConnect: false, isWorker: false, getEvents: false });
   registerPushBackoff(queue);
