@@ -9,7 +9,9 @@
 import BeeQueue = require('bee-queue');
 import { ArrivalCounter, targetOf } from './arrival-counter';
 import { serveIpc } from './ipc';
-import { buildShards } from '../src/queue/queue-keys';
+import { splitConcurrency } from '../src/routing/shard-set';
+import { LANES } from '../src/queue/lane';
+import { buildShards } from '../src/queue/shards';
 
 /** What a comparison consumer is told. */
 export interface WorkerSettings {
@@ -22,18 +24,6 @@ export interface WorkerSettings {
   url: string;
   /** Counts whose moment to stamp from the first job on (the bench may ask only later). */
   watch: number[];
-}
-
-/**
- * The service's split of a process-wide concurrency over shards (as in
- * src/queue/shard-set.ts: even, the first `total % shards` get one more,
- * at least 1 each). Kept here so this helper does not break while that
- * module is being reworked.
- */
-export function splitConcurrency(total: number, shards: number): number[] {
-  const base = Math.floor(total / shards);
-  const extra = total % shards;
-  return Array.from({ length: shards }, (_, i) => Math.max(1, base + (i < extra ? 1 : 0)));
 }
 
 /** Reads the settings the bench passed as the first argument. */
@@ -52,7 +42,10 @@ export async function runBeeWorker(settings: WorkerSettings, handler: (job: BeeQ
   const counter = new ArrivalCounter();
   for (const target of settings.watch) counter.watch(target);
   let failures = 0;
-  const queues = buildShards(settings.shards).map(
+  // Both lanes' queues, each lane with the whole concurrency: the backlog sits in one lane (10k-recipient rooms
+  // are bulk), so the baseline gets as many slots on it as it is configured for, as a pre-lanes consumer would.
+  const shards = LANES.flatMap((lane) => buildShards(settings.shards, lane));
+  const queues = shards.map(
     (shard) =>
       new BeeQueue(shard.queueName, {
         prefix: settings.prefix,
@@ -64,7 +57,8 @@ export async function runBeeWorker(settings: WorkerSettings, handler: (job: BeeQ
         redis: { host: settings.host, port: settings.port },
       }),
   );
-  const split = splitConcurrency(settings.concurrency, queues.length);
+  const perLane = splitConcurrency(settings.concurrency, settings.shards);
+  const split = LANES.flatMap(() => perLane);
   queues.forEach((queue, i) => {
     queue.on('succeeded', () => counter.add());
     queue.on('failed', () => void (failures += 1));

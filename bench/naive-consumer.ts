@@ -7,7 +7,7 @@
  */
 import axios from 'axios';
 import { runBeeWorker, workerSettings } from './bee-worker';
-import type { PushJobData } from '../src/message/push-job';
+import type { PushJobData } from '../src/push/push-job';
 import { idempotencyKey, pushRequestBody } from '../src/notify/push-request';
 
 const settings = workerSettings(process.argv);

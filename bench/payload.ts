@@ -7,27 +7,20 @@
  * the bytes the service writes per push.
  */
 import type BeeQueue = require('bee-queue');
+import type { JobRetryConfig } from '../src/config/config';
 import { messageSchema, type MessageRequest } from '../src/message/message-schema';
-import { type PushJobData, pushTemplate } from '../src/message/push-job';
+import type { PushJobData } from '../src/push/push-job';
+import { pushTemplate } from '../src/message/push-template';
 import { validate } from '../src/message/validate';
-import { pushJobId } from '../src/queue/queue-keys';
+import { pushJobId } from '../src/push/push-job';
+import { jobJson } from '../src/bee/job-json';
+import { retryOptions } from '../src/retry/retry-policy';
 
 /** The sender: never among the recipients, so every recipient gets one push. */
 export const SENDER_ID = 'bench-sender';
 
-/**
- * Bee-Queue's name of the service's backoff strategy (src/queue/retry-backoff).
- * Spelt out rather than imported so the floors keep compiling while that
- * module is being reworked; only the bytes matter here.
- */
-const PUSH_BACKOFF = 'push-jitter';
-
-/** A job's retry budget and backoff, as the producer stores them. */
-export interface JobRetry {
-  retries: number;
-  backoffBaseMs: number;
-  backoffMaxMs: number;
-}
+/** A job's retry budget and backoff, as the producer's config has them. */
+export type JobRetry = JobRetryConfig;
 
 /**
  * The producer's defaults (JOB_RETRIES=5, JOB_BACKOFF_MS=1000,
@@ -70,14 +63,9 @@ export function parsedMessage(message: PreparedMessage): MessageRequest {
   return validate(messageSchema(1_000_000), JSON.parse(message.body) as unknown);
 }
 
-/** Bee-Queue job options as the producer stores them (retry budget and jittered backoff). */
+/** Bee-Queue job options as the producer stores them (retry budget and jittered backoff): the service's own. */
 function jobOptions(now: number, retry: JobRetry): Record<string, unknown> {
-  return {
-    timestamp: now,
-    stacktraces: [],
-    retries: retry.retries,
-    backoff: { strategy: PUSH_BACKOFF, delay: retry.backoffBaseMs, max: retry.backoffMaxMs },
-  };
+  return { ...retryOptions(retry), timestamp: now };
 }
 
 /** The data of every push of `message`, as accepted at `now`. */
@@ -89,7 +77,7 @@ export function pushData(message: PreparedMessage, now: number): PushJobData[] {
 /** One Bee-Queue job's stored JSON per recipient: what the LPUSH floor writes. */
 export function jobJsonStrings(message: PreparedMessage, now: number, retry: JobRetry): string[] {
   const options = jobOptions(now, retry);
-  return pushData(message, now).map((data) => JSON.stringify({ data, options, status: 'created', progress: 0 }));
+  return pushData(message, now).map((data) => jobJson(data, options));
 }
 
 /** Unsaved Bee-Queue jobs on `queue`, ids and options as the producer sets them: what the saveAll floor saves. */

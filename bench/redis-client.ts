@@ -3,6 +3,7 @@
  * writes through it, and it wipes the data between measurements.
  */
 import { createClient, type RedisClient } from 'redis';
+import { sendCommand } from '../src/redis/send-command';
 
 /** Opens a client and resolves once it is ready. */
 export function connectRedis(host: string, port: number): Promise<RedisClient> {
@@ -13,19 +14,12 @@ export function connectRedis(host: string, port: number): Promise<RedisClient> {
   });
 }
 
-/** Sends one command and resolves with the reply. */
-export function command(client: RedisClient, name: string, args: readonly (string | number)[] = []): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    client.send_command(name, args.map(String), (err: Error | null, reply: unknown) => (err ? reject(err) : resolve(reply)));
-  });
-}
-
 /**
  * Deletes everything on the bench's own server, synchronously so the next
  * measurement does not share Redis's CPU with a lazy free in the background.
  */
 export async function flushAll(client: RedisClient): Promise<void> {
-  await command(client, 'FLUSHALL', ['SYNC']);
+  await sendCommand(client, 'FLUSHALL', ['SYNC']);
 }
 
 /** Closes the client after its pending replies. */

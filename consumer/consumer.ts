@@ -7,16 +7,17 @@ import type http from 'node:http';
 import type { ConsumerConfig } from '../src/config/consumer-config';
 import type { Logger } from '../src/core/logger';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
-import { OutcomeStore } from '../src/delivery/outcome-store';
+import { DeliveryMarkers } from '../src/delivery/delivery-markers';
 import { ConsumerMetrics } from '../src/metrics/consumer-metrics';
 import { createPushClient, type PushClient } from '../src/notify/push-client';
-import { SharedRateLimiter, UNLIMITED } from '../src/notify/rate-limiter';
-import type { EndpointResolver } from '../src/queue/endpoint-resolver';
-import { LaneGate, planLanes } from '../src/queue/lane-scheduler';
-import { QueueDepths } from '../src/queue/queue-depth';
-import { QueueKeys, type Shard } from '../src/queue/queue-keys';
-import { registerPushBackoff } from '../src/queue/retry-backoff';
-import { ShardSet } from '../src/queue/shard-set';
+import { SharedRateLimiter, UNLIMITED } from '../src/rate/rate-limiter';
+import type { EndpointResolver } from '../src/routing/endpoint-resolver';
+import { LaneGate, planLanes } from '../src/routing/lane-scheduler';
+import { QueueDepths } from '../src/metrics/queue-depth';
+import { QueueKeys } from '../src/queue/queue-keys';
+import type { Shard } from '../src/queue/shards';
+import { registerPushBackoff } from '../src/retry/retry-policy';
+import { ShardSet } from '../src/routing/shard-set';
 import { startProbeServer } from './probe-server';
 import { createPushHandler } from './push-handler';
 
@@ -73,7 +74,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
     client: gated,
     log,
     events: built,
-    outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds),
+    outcomes: new DeliveryMarkers(keys, config.retention.idempotencyTtlSeconds),
     deadLetters: deadLetterStoreFor(config.retention, keys),
     routers: new Map(shards.queues.map((q) => [q.shard.queueName, q])),
   });

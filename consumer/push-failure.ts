@@ -10,15 +10,15 @@ import type { RedisClient } from 'redis';
 import { PermanentPushError, TransientPushError } from '../src/core/errors';
 import type { Logger } from '../src/core/logger';
 import type { DeadLetterStore } from '../src/deadletter/dead-letter-store';
-import type { OutcomeStore } from '../src/delivery/outcome-store';
-import type { PushEvents } from '../src/delivery/push-events';
-import type { PushJobData } from '../src/message/push-job';
-import type { Shard } from '../src/queue/queue-keys';
-import { forbidRetry, retryNoSoonerThan } from '../src/queue/retry-backoff';
+import type { DeliveryMarkers } from '../src/delivery/delivery-markers';
+import type { PushEvents } from '../src/push/push-events';
+import type { PushJobData } from '../src/push/push-job';
+import type { Shard } from '../src/queue/shards';
+import { applyFailure, keepForRetry } from '../src/retry/retry-policy';
 
 /** What failure handling needs. */
 export interface FailureDeps {
-  outcomes: OutcomeStore;
+  outcomes: DeliveryMarkers;
   deadLetters: DeadLetterStore;
   events: PushEvents;
   log: Logger;
@@ -36,13 +36,10 @@ export interface FailedPush {
 /** Decides the job's fate after `err`, recording a dead letter if it ends here. */
 export async function handleFailure(deps: FailureDeps, failed: FailedPush, err: unknown): Promise<void> {
   const { job, push, shard, redis, context } = failed;
-  const permanent = err instanceof PermanentPushError;
-  const status = permanent || err instanceof TransientPushError ? err.status : undefined;
-  if (permanent) forbidRetry(job);
-  else if (err instanceof TransientPushError && err.retryAfterMs !== undefined) retryNoSoonerThan(job, err.retryAfterMs);
+  const { permanent, final } = applyFailure(job, err);
+  const status = err instanceof PermanentPushError || err instanceof TransientPushError ? err.status : undefined;
   const reason = (err as Error).message;
-  // Bee-Queue decrements `retries` as it schedules each retry: 0 means this was the last run.
-  if (!permanent && (job.options.retries as number) > 0) {
+  if (!final) {
     deps.log.warn({ ...context, status, reason }, 'push failed; will be retried');
     deps.events.failed('transient');
     return;
@@ -63,7 +60,7 @@ export async function handleFailure(deps: FailureDeps, failed: FailedPush, err: 
     await deps.outcomes.record(redis, shard, push, 'failed');
   } catch (err) {
     // Not recorded anywhere yet: keep the job alive, so the push is retried rather than dropped unseen.
-    job.options.retries = Math.max(1, job.options.retries as number);
+    keepForRetry(job);
     throw err;
   }
   deps.events.failed(permanent ? 'rejected' : 'retries_exhausted');

@@ -7,12 +7,12 @@
  */
 import type BeeQueue = require('bee-queue');
 import type { Logger } from '../src/core/logger';
-import type { OutcomeStore } from '../src/delivery/outcome-store';
-import type { PushJobData } from '../src/message/push-job';
+import type { DeliveryMarkers } from '../src/delivery/delivery-markers';
+import type { PushJobData } from '../src/push/push-job';
 import type { PushClient } from '../src/notify/push-client';
-import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/queue/bee-internals';
-import { clientOf } from '../src/queue/redis-command';
-import type { ShardQueue } from '../src/queue/shard-queue';
+import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/bee/failure-history';
+import { clientOf } from '../src/routing/on-shard';
+import type { ShardQueue } from '../src/routing/shard-queue';
 import { recordDelivered } from '../src/delivery/delivered-marker';
 import { type FailureDeps, handleFailure } from './push-failure';
 
@@ -22,7 +22,7 @@ export type PushOutcome = 'delivered' | 'expired' | 'skipped';
 /** What the handler needs. */
 export interface PushHandlerDeps extends FailureDeps {
   client: PushClient;
-  outcomes: OutcomeStore;
+  outcomes: DeliveryMarkers;
   /** Shard routers by Bee-Queue queue name, to find a job's shard (and its current connection). */
   routers: ReadonlyMap<string, ShardQueue>;
   log: Logger;

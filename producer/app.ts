@@ -9,7 +9,7 @@ import type { DeadLetterDeps } from '../src/deadletter/dead-letters';
 import type { IntakeDeps } from '../src/message/accept-message';
 import type { StatusDeps } from '../src/message/message-status';
 import type { ProducerMetrics } from '../src/metrics/producer-metrics';
-import type { QueueDepths } from '../src/queue/queue-depth';
+import type { QueueDepths } from '../src/metrics/queue-depth';
 import type { QueueKeys } from '../src/queue/queue-keys';
 import { type AuthState, requireBearer } from './middleware/auth';
 import { errorHandler } from './middleware/error-handler';

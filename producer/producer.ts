@@ -8,16 +8,16 @@ import path from 'node:path';
 import type Koa from 'koa';
 import type { ProducerConfig } from '../src/config/config';
 import type { Logger } from '../src/core/logger';
-import type { EndpointResolver } from '../src/queue/endpoint-resolver';
+import type { EndpointResolver } from '../src/routing/endpoint-resolver';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
-import { MessageRecords } from '../src/delivery/message-records';
-import { OutcomeStore } from '../src/delivery/outcome-store';
+import { MessageRecords } from '../src/message/message-records';
+import { DeliveryMarkers } from '../src/delivery/delivery-markers';
 import { ProducerMetrics } from '../src/metrics/producer-metrics';
 import { openApiDocument } from '../src/openapi/openapi-document';
-import { QueueDepths } from '../src/queue/queue-depth';
+import { QueueDepths } from '../src/metrics/queue-depth';
 import { QueueKeys } from '../src/queue/queue-keys';
-import { registerPushBackoff } from '../src/queue/retry-backoff';
-import { ShardSet } from '../src/queue/shard-set';
+import { registerPushBackoff } from '../src/retry/retry-policy';
+import { ShardSet } from '../src/routing/shard-set';
 import { type AppState, createApp } from './app';
 
 /** How long a readiness probe (a write per shard) may take. */
@@ -81,7 +81,7 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
         },
       },
     },
-    status: { shards, records, outcomes: new OutcomeStore(keys, config.retention.idempotencyTtlSeconds), timeoutMs },
+    status: { shards, records, outcomes: new DeliveryMarkers(keys, config.retention.idempotencyTtlSeconds), timeoutMs },
     deadLetters: { shards, store: deadLetterStoreFor(config.retention, keys), retry: config.jobRetry, timeoutMs },
     maxRecipients: config.intake.maxRecipients,
     bodyLimitBytes: config.http.bodyLimitBytes,

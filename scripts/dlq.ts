@@ -15,9 +15,9 @@ import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
 import { listDeadLetters, replayDeadLetters } from '../src/deadletter/dead-letters';
 import { listQuerySchema, replayBodySchema } from '../src/deadletter/dead-letter-schema';
 import { validate } from '../src/message/validate';
-import { ShardSet } from '../src/queue/shard-set';
+import { ShardSet } from '../src/routing/shard-set';
 import { QueueKeys } from '../src/queue/queue-keys';
-import { registerPushBackoff } from '../src/queue/retry-backoff';
+import { registerPushBackoff } from '../src/retry/retry-policy';
 
 const USAGE = `usage:
   npm run dlq -- list [--message-id ID] [--reason rejected|retries_exhausted] [--limit N]

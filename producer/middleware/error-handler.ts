@@ -17,7 +17,7 @@ import {
   ValidationError,
 } from '../../src/core/errors';
 import type { Logger } from '../../src/core/logger';
-import { writeRefusalCause } from '../../src/queue/redis-errors';
+import { writeRefusalCause } from '../../src/redis/redis-errors';
 
 /** A response body for an error. */
 interface ErrorBody {

@@ -8,10 +8,10 @@
 import type { Middleware } from 'koa';
 import { RateLimitedError } from '../../src/core/errors';
 import type { Logger } from '../../src/core/logger';
-import { takeToken } from '../../src/notify/token-bucket';
+import { takeToken } from '../../src/rate/token-bucket';
 import type { QueueKeys } from '../../src/queue/queue-keys';
-import { onShard } from '../../src/queue/redis-command';
-import type { ShardSet } from '../../src/queue/shard-set';
+import { onShard } from '../../src/routing/on-shard';
+import type { ShardSet } from '../../src/routing/shard-set';
 import type { AuthState } from './auth';
 
 /** How long the limit check may take before the request goes on unlimited. */

@@ -8,7 +8,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import type { QueueDepths } from '../../src/queue/queue-depth';
+import type { QueueDepths } from '../../src/metrics/queue-depth';
 import { loadStaticFiles, type StaticFile } from '../dashboard/static-files';
 
 /** The page's file; the others are served under {@link ASSET_PATH}. */

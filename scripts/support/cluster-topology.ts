@@ -3,6 +3,8 @@
  * INFO replication) and judges its health, so that callers can wait on a
  * condition instead of sleeping.
  */
+import { parseClusterSlots } from '../../src/redis/cluster-slots';
+import { HARNESS_HOST } from './redis-command';
 import type { RedisServerHandle } from './redis-server';
 
 /** Number of hash slots in every Redis Cluster. */
@@ -29,25 +31,15 @@ function parseInfo(reply: unknown): Map<string, string> {
   return fields;
 }
 
-/** Port of a CLUSTER SLOTS node entry: [ip, port, id, ...]. */
-function entryPort(entry: unknown): number {
-  const port: unknown = Array.isArray(entry) ? entry[1] : undefined;
-  if (typeof port !== 'number') throw new Error(`unexpected CLUSTER SLOTS node entry: ${JSON.stringify(entry)}`);
-  return port;
-}
-
-/** Groups CLUSTER SLOTS ranges by master, ordered by each master's first slot. */
-function parseClusterSlots(reply: unknown): ClusterMaster[] {
-  if (!Array.isArray(reply)) throw new Error(`unexpected CLUSTER SLOTS reply: ${JSON.stringify(reply)}`);
+/** Groups CLUSTER SLOTS ranges (parsed as the service parses them) by master, ordered by each master's first slot. */
+function mastersIn(reply: unknown): ClusterMaster[] {
   const byPort = new Map<number, ClusterMaster>();
-  for (const range of reply as unknown[]) {
-    if (!Array.isArray(range)) continue;
-    const [first, last, owner, ...replicas] = range as unknown[];
-    const port = entryPort(owner);
+  for (const range of parseClusterSlots(reply, HARNESS_HOST)) {
+    const port = range.master.port;
     const master = byPort.get(port) ?? { port, slots: [], replicaPorts: [] };
     byPort.set(port, master);
-    master.slots.push([Number(first), Number(last)]);
-    for (const replicaPort of replicas.map(entryPort)) {
+    master.slots.push([range.start, range.end]);
+    for (const { port: replicaPort } of range.replicas) {
       if (!master.replicaPorts.includes(replicaPort)) master.replicaPorts.push(replicaPort);
     }
   }
@@ -70,7 +62,7 @@ export async function mastersSeenBy(nodes: readonly ClusterNode[]): Promise<Clus
   let lastError: unknown = new Error('no live cluster node');
   for (const node of nodes) {
     try {
-      return parseClusterSlots(await node.command('CLUSTER', 'SLOTS'));
+      return mastersIn(await node.command('CLUSTER', 'SLOTS'));
     } catch (err) {
       lastError = err;
     }
@@ -85,7 +77,7 @@ export async function isClusterHealthy(live: readonly ClusterNode[]): Promise<bo
     live.map(async (node) => {
       const info = parseInfo(await node.command('CLUSTER', 'INFO'));
       if (info.get('cluster_state') !== 'ok') return undefined;
-      return parseClusterSlots(await node.command('CLUSTER', 'SLOTS'));
+      return mastersIn(await node.command('CLUSTER', 'SLOTS'));
     }),
   );
   const [first] = views;

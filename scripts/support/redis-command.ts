@@ -5,6 +5,7 @@
  */
 import { createClient } from 'redis';
 import { withTimeout } from '../../src/core/wait-for';
+import { sendCommand } from '../../src/redis/send-command';
 
 /** Loopback address every harness server binds to and every command goes to by default. */
 export const HARNESS_HOST = '127.0.0.1';
@@ -38,10 +39,8 @@ export async function redisCommand(endpoint: RedisEndpoint, args: readonly strin
   client.on('error', (err: Error & { command?: string }) => {
     if (err.command === 'AUTH') authError ??= err;
   });
-  const reply = new Promise<unknown>((resolve, reject) => {
-    client.send_command(command, rest, (err: Error | null, value: unknown) =>
-      err ? reject(authError ?? err) : resolve(value),
-    );
+  const reply = sendCommand(client, command, rest).catch((err: unknown) => {
+    throw authError ?? err;
   });
   try {
     return await withTimeout(reply, COMMAND_TIMEOUT_MS, () => {

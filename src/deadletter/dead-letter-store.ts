@@ -7,11 +7,13 @@
  */
 import type { RedisClient } from 'redis';
 import type { RetentionConfig } from '../config/config';
-import type { PushJobData } from '../message/push-job';
+import type { PushJobData } from '../push/push-job';
 import type { Lane } from '../queue/lane';
-import { LuaScript } from '../queue/lua-script';
-import type { QueueKeys, Shard } from '../queue/queue-keys';
-import { sendCommand } from '../queue/redis-command';
+import { replayAsJobs } from '../bee/replay-jobs';
+import { LuaScript } from '../redis/lua-script';
+import type { QueueKeys } from '../queue/queue-keys';
+import type { Shard } from '../queue/shards';
+import { sendCommand } from '../redis/send-command';
 
 /** Why a push was given up. */
 export type DeadLetterReason = 'rejected' | 'retries_exhausted';
@@ -37,46 +39,7 @@ export interface DeadLetterLimits {
   maxPerShard: number;
 }
 
-const ADD = new LuaScript(`
-redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
-redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
-local old = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[4], 'LIMIT', 0, 1000)
-local over = redis.call('ZCARD', KEYS[1]) - #old - tonumber(ARGV[5])
-if over > 0 then
-  for _, id in ipairs(redis.call('ZRANGE', KEYS[1], #old, #old + over - 1)) do old[#old + 1] = id end
-end
-if #old > 0 then
-  redis.call('ZREM', KEYS[1], unpack(old))
-  redis.call('HDEL', KEYS[2], unpack(old))
-end
-redis.call('EXPIRE', KEYS[1], ARGV[6])
-redis.call('EXPIRE', KEYS[2], ARGV[6])
-return #old
-`);
-
-/**
- * KEYS: dead-letter index, dead-letter data, Bee-Queue jobs hash, waiting list.
- * ARGV: job id, the letter as read, the job's Bee-Queue JSON; repeated.
- * The job is saved as Bee-Queue's addJob script would save it.
- */
-const REPLAY = new LuaScript(`
-local replayed, skipped = {}, {}
-for i = 1, #ARGV, 3 do
-  local id = ARGV[i]
-  if redis.call('HGET', KEYS[2], id) == ARGV[i + 1] then
-    if redis.call('HEXISTS', KEYS[3], id) == 1 then
-      skipped[#skipped + 1] = id
-    else
-      redis.call('HSET', KEYS[3], id, ARGV[i + 2])
-      redis.call('LPUSH', KEYS[4], id)
-      redis.call('ZREM', KEYS[1], id)
-      redis.call('HDEL', KEYS[2], id)
-      replayed[#replayed + 1] = id
-    end
-  end
-end
-return {replayed, skipped}
-`);
+const ADD = LuaScript.load(__dirname, 'add-dead-letter');
 
 /** A dead letter as stored: the exact JSON (what a replay compares before removing) and its parsed form. */
 export interface StoredLetter {
@@ -146,10 +109,9 @@ export class DeadLetterStore {
    */
   async replay(client: RedisClient, shard: Shard, letters: readonly { stored: StoredLetter; jobJson: string }[]): Promise<ReplayPage> {
     if (letters.length === 0) return { replayed: [], skipped: [] };
-    const keys = [this.keys.deadLetterIndexKey(shard), this.keys.deadLetterDataKey(shard), this.keys.beeKey(shard, 'jobs'), this.keys.beeKey(shard, 'waiting')];
-    const args = letters.flatMap(({ stored, jobJson }) => [stored.letter.jobId, stored.raw, jobJson]);
-    const [replayed, skipped] = (await REPLAY.run(client, keys, args)) as [string[], string[]];
-    return { replayed, skipped };
+    const records = { index: this.keys.deadLetterIndexKey(shard), data: this.keys.deadLetterDataKey(shard) };
+    const items = letters.map(({ stored, jobJson }) => ({ id: stored.letter.jobId, raw: stored.raw, json: jobJson }));
+    return replayAsJobs(client, records, this.keys.beeKeys(shard), items);
   }
 }
 

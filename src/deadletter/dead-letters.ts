@@ -7,11 +7,11 @@
  * how many letters are stored.
  */
 import type { JobRetryConfig } from '../config/config';
-import { jobJson } from '../queue/bulk-add';
-import { onShard } from '../queue/redis-command';
-import { retryOptions } from '../queue/retry-backoff';
-import type { ShardQueue } from '../queue/shard-queue';
-import type { ShardSet } from '../queue/shard-set';
+import { jobJson } from '../bee/job-json';
+import { onShard } from '../routing/on-shard';
+import { retryOptions } from '../retry/retry-policy';
+import type { ShardQueue } from '../routing/shard-queue';
+import type { ShardSet } from '../routing/shard-set';
 import type { DeadLetter, DeadLetterReason, DeadLetterStore, StoredLetter } from './dead-letter-store';
 
 /** Which dead letters to act on; an empty filter means all. */

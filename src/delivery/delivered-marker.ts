@@ -12,17 +12,17 @@
 import type BeeQueue = require('bee-queue');
 import type { RedisClient } from 'redis';
 import { delay } from '../core/wait-for';
-import { clientOf, onShard } from '../queue/redis-command';
-import { isRoutingError, writeRefusalCause } from '../queue/redis-errors';
+import { clientOf, onShard } from '../routing/on-shard';
+import { isRoutingError, writeRefusalCause } from '../redis/redis-errors';
 import { equalJitter } from '../core/backoff';
-import type { ShardQueue } from '../queue/shard-queue';
+import type { ShardQueue } from '../routing/shard-queue';
 
 /** How long the marker is retried before the job fails (and, re-run, sends again). */
 const WINDOW_MS = 120_000;
 const MAX_PAUSE_MS = 1000;
 
 /**
- * Runs `record` (the marker write, e.g. `OutcomeStore.record(..., 'delivered')`)
+ * Runs `record` (the marker write, e.g. `DeliveryMarkers.record(..., 'delivered')`)
  * for a job of `jobQueue` on its shard; see the module comment for what is retried.
  */
 export async function recordDelivered(router: ShardQueue, jobQueue: BeeQueue, record: (client: RedisClient) => Promise<unknown>): Promise<void> {

@@ -7,15 +7,15 @@ import { randomUUID } from 'node:crypto';
 import type { RedisClient } from 'redis';
 import { QueueUnavailableError } from '../core/errors';
 import { delay } from '../core/wait-for';
-import type { Claim, MessageRecords } from '../delivery/message-records';
-import { type EnqueuePolicy, enqueuePushes } from '../queue/enqueue';
+import type { Claim, MessageRecords } from './message-records';
+import { type EnqueuePolicy, enqueuePushes } from '../intake/enqueue';
 import { type Lane, laneFor } from '../queue/lane';
-import { onShard } from '../queue/redis-command';
-import type { ShardQueue } from '../queue/shard-queue';
-import type { ShardSet } from '../queue/shard-set';
+import { onShard } from '../routing/on-shard';
+import type { ShardQueue } from '../routing/shard-queue';
+import type { ShardSet } from '../routing/shard-set';
 import { groupByShard, uniqueRecipients } from './expand';
 import type { MessageRequest } from './message-schema';
-import { pushTemplate } from './push-job';
+import { pushTemplate } from './push-template';
 
 /** What intake needs. */
 export interface IntakeDeps {

@@ -2,7 +2,7 @@
  * Fan-out: a room's member list becomes the set of pushes to make. The sender
  * gets no push for their own message, and a member listed twice gets one.
  */
-import { shardIndexFor } from '../queue/queue-keys';
+import { shardIndexFor } from '../routing/shard-index';
 
 /** The recipients to push to, in first-seen order, without the sender or repeats. */
 export function uniqueRecipients(recipientIds: readonly string[], senderId: string): string[] {

@@ -4,11 +4,11 @@
  * change together with each push's outcome, so a push counts once however
  * often its job ran.
  */
-import type { MessageRecords } from '../delivery/message-records';
-import type { OutcomeStore } from '../delivery/outcome-store';
+import type { MessageRecords } from './message-records';
+import type { DeliveryMarkers } from '../delivery/delivery-markers';
 import type { Lane } from '../queue/lane';
-import { onShard } from '../queue/redis-command';
-import type { ShardSet } from '../queue/shard-set';
+import { onShard } from '../routing/on-shard';
+import type { ShardSet } from '../routing/shard-set';
 
 /** A message's delivery status. */
 export interface MessageStatus {
@@ -26,7 +26,7 @@ export interface MessageStatus {
 export interface StatusDeps {
   shards: ShardSet;
   records: MessageRecords;
-  outcomes: OutcomeStore;
+  outcomes: DeliveryMarkers;
   timeoutMs: number;
 }
 

@@ -3,11 +3,11 @@
  * answered and how fast, and how long pushes took from intake to delivery.
  */
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { FailureKind, PushEvents } from '../delivery/push-events';
-import type { PushJobData } from '../message/push-job';
+import type { FailureKind, PushEvents } from '../push/push-events';
+import type { PushJobData } from '../push/push-job';
 import { LANES } from '../queue/lane';
-import type { LaneGate } from '../queue/lane-scheduler';
-import type { QueueDepths } from '../queue/queue-depth';
+import type { LaneGate } from '../routing/lane-scheduler';
+import type { QueueDepths } from './queue-depth';
 import { PREFIX, registerSharedMetrics } from './shared-metrics';
 import { registerWriteRefusals } from './write-refusal-metric';
 

@@ -2,7 +2,7 @@
  * The producer's metrics: intake counts, plus the shared ones.
  */
 import { Counter, Registry } from 'prom-client';
-import type { QueueDepths } from '../queue/queue-depth';
+import type { QueueDepths } from './queue-depth';
 import { PREFIX, registerSharedMetrics } from './shared-metrics';
 import { registerWriteRefusals } from './write-refusal-metric';
 

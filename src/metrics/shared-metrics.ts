@@ -4,8 +4,9 @@
  * most one round of Redis reads per cache interval).
  */
 import { collectDefaultMetrics, Counter, Gauge, type Registry } from 'prom-client';
+import { JOB_STATES } from '../bee/queue-counts';
 import { LANES } from '../queue/lane';
-import type { QueueDepths, ShardDepth } from '../queue/queue-depth';
+import type { QueueDepths, ShardDepth } from './queue-depth';
 
 /** Metric names start with this. */
 export const PREFIX = 'push_fanout_';
@@ -34,9 +35,7 @@ function registerDepthGauges(registry: Registry, depths: QueueDepths): void {
       jobs.reset();
       for (const d of read ?? []) {
         const at = { lane: d.lane, shard: String(d.index) };
-        jobs.set({ ...at, state: 'waiting' }, d.waiting);
-        jobs.set({ ...at, state: 'active' }, d.active);
-        jobs.set({ ...at, state: 'delayed' }, d.delayed);
+        for (const state of JOB_STATES) jobs.set({ ...at, state }, d[state]);
         jobs.set({ ...at, state: 'dead_letter' }, d.deadLetters);
       }
     },

@@ -1,22 +1,16 @@
 /**
  * The HTTP client for the upstream push proxy: axios over an undici
- * keep-alive pool (see undici-adapter), with axios-retry for quick in-attempt
- * retries of transient failures.
- *
- * axios-retry retries only idempotent methods by default; a push is a POST,
- * but it is made idempotent by its Idempotency-Key, so every method is
- * retried here. A Retry-After longer than the in-attempt cap is not waited out
- * while holding a worker slot: the push fails back to the queue, which
- * schedules it no sooner than asked.
+ * keep-alive pool (see undici-adapter), with quick in-attempt retries of
+ * transient failures (retry/http-retry).
  */
 import axios, { type AxiosError, type AxiosInstance, isAxiosError } from 'axios';
-import axiosRetry, { retryAfter } from 'axios-retry';
+import { retryAfter } from 'axios-retry';
 import type { ConsumerConfig } from '../config/consumer-config';
-import type { PushJobData } from '../message/push-job';
-import { equalJitter } from '../core/backoff';
-import { classifyFailure, isTransientFailure } from './classify-failure';
+import type { PushJobData } from '../push/push-job';
+import { classifyFailure } from '../retry/classify-failure';
+import { installHttpRetry } from '../retry/http-retry';
 import { idempotencyKey, pushRequestBody } from './push-request';
-import type { RateLimiter, RateScope } from './rate-limiter';
+import type { RateLimiter, RateScope } from '../rate/rate-limiter';
 import { undiciTransport } from './undici-adapter';
 
 /** Options for {@link createPushClient}: the proxy settings of the consumer config, plus wiring. */
@@ -54,11 +48,6 @@ export interface PushClient {
   close(): Promise<void>;
 }
 
-/** The delay before in-attempt retry `n` (1-based): the same jittered, capped backoff as the queue's. */
-export function retryDelayMs(n: number, base: number, cap: number): number {
-  return equalJitter(base, cap, n - 1);
-}
-
 /** Builds the client. One per consumer process. */
 export function createPushClient(options: PushClientOptions): PushClient {
   const transport = undiciTransport(options.maxSockets, options.timeoutMs);
@@ -81,7 +70,7 @@ export function createPushClient(options: PushClientOptions): PushClient {
   // starts after the rate-limit wait and measures the request alone.
   if (options.onResponse) installTiming(instance, options.onResponse);
   if (options.limiter) installLimiter(instance, options.limiter);
-  installRetry(instance, options);
+  installHttpRetry(instance, options);
   return {
     async send(push, scope) {
       try {
@@ -136,15 +125,4 @@ function installTiming(instance: AxiosInstance, onResponse: (status: number, sec
       throw err;
     },
   );
-}
-
-function installRetry(instance: AxiosInstance, options: PushClientOptions): void {
-  axiosRetry(instance, {
-    retries: options.retries,
-    shouldResetTimeout: true,
-    retryCondition: (err) => isTransientFailure(err) && retryAfter(err) <= options.retryMaxDelayMs,
-    retryDelay: (n, err) =>
-      Math.max(retryAfter(err), retryDelayMs(n, options.retryBaseMs, options.retryMaxDelayMs)),
-    ...(options.onRetry ? { onRetry: (n: number, err: AxiosError) => options.onRetry?.(n, err) } : {}),
-  });
 }

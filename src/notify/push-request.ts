@@ -3,8 +3,7 @@
  * unique per message acceptance and recipient, so a proxy that dedupes can drop a push
  * this service sends twice (after a crash or a failover).
  */
-import type { PushJobData } from '../message/push-job';
-import { pushJobId } from '../queue/queue-keys';
+import { type PushJobData, pushJobId } from '../push/push-job';
 
 /** The JSON body POSTed to the push proxy. */
 export interface PushRequestBody {

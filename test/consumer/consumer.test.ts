@@ -4,8 +4,8 @@ import type { Consumer } from '../../consumer/consumer';
 import { type ProxyReply, type ReceivedPush, type StandInProxy, startStandInProxy } from '../../scripts/support/stand-in-proxy';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../support/env';
 import { postJson } from '../support/http';
-import { countJobs, deadLetters, deletePrefix } from '../support/redis';
-import { runConsumer, runProducer, type RunningProducer } from '../support/service';
+import { countJobs, deadLetters } from '../support/redis';
+import { runConsumer, runProducer, type RunningProducer, stopTestService } from '../support/service';
 
 describe('consumer (real Redis, real HTTP proxy)', () => {
   let env: Record<string, string>;
@@ -42,11 +42,8 @@ describe('consumer (real Redis, real HTTP proxy)', () => {
   });
 
   afterEach(async () => {
-    await consumer?.close(1000);
+    await stopTestService({ consumer, producer, proxy, env });
     consumer = undefined;
-    await producer.close();
-    await proxy.close();
-    await deletePrefix(SHARED_REDIS_URL, env['QUEUE_PREFIX']!);
   });
 
   const drained = async (): Promise<boolean> => {

@@ -1,6 +1,8 @@
 import { expect } from 'chai';
 import { waitFor } from '../../src/core/wait-for';
-import { buildShards, QueueKeys, shardIndexFor } from '../../src/queue/queue-keys';
+import { QueueKeys } from '../../src/queue/queue-keys';
+import { shardIndexFor } from '../../src/routing/shard-index';
+import { buildShards } from '../../src/queue/shards';
 import type { Consumer } from '../../consumer/consumer';
 import { type StandInProxy, startStandInProxy } from '../../scripts/support/stand-in-proxy';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../support/env';

@@ -4,7 +4,7 @@ import { findFreePort } from '../../scripts/support/free-port';
 import { getStatus } from '../../scripts/support/http-probe';
 import { type RedisClusterHandle, startRedisCluster } from '../../scripts/support/redis-cluster';
 import { startStandInProxy } from '../../scripts/support/stand-in-proxy';
-import { buildShards } from '../../src/queue/queue-keys';
+import { buildShards } from '../../src/queue/shards';
 import { activeJobIds, chaosReplies, chaosSeed, ConsumerFleet, isRejected, type ShardUrl } from '../support/chaos';
 import { clusterEnv } from '../support/cluster-fixture';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../support/env';

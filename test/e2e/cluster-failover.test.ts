@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { waitFor } from '../../src/core/wait-for';
-import { buildShards } from '../../src/queue/queue-keys';
+import { buildShards } from '../../src/queue/shards';
 import type { Consumer } from '../../consumer/consumer';
 import { type RedisClusterHandle, startRedisCluster } from '../../scripts/support/redis-cluster';
 import { redisCommand } from '../../scripts/support/redis-command';

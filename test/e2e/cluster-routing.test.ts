@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { waitFor } from '../../src/core/wait-for';
 import { LANES } from '../../src/queue/lane';
-import { buildShards } from '../../src/queue/queue-keys';
+import { buildShards } from '../../src/queue/shards';
 import { type RedisClusterHandle, startRedisCluster } from '../../scripts/support/redis-cluster';
 import { startStandInProxy, type StandInProxy } from '../../scripts/support/stand-in-proxy';
 import { clusterEnv, MisdirectingResolver, wrongMaster } from '../support/cluster-fixture';

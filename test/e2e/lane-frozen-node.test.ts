@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import type { RedisEndpoint } from '../../src/config/redis-config';
 import { waitFor } from '../../src/core/wait-for';
-import type { EndpointResolver } from '../../src/queue/endpoint-resolver';
-import { buildShards, shardIndexFor } from '../../src/queue/queue-keys';
+import type { EndpointResolver } from '../../src/routing/endpoint-resolver';
+import { buildShards } from '../../src/queue/shards';
+import { shardIndexFor } from '../../src/routing/shard-index';
 import type { Consumer } from '../../consumer/consumer';
 import { type RedisServerHandle, startRedisServer } from '../../scripts/support/redis-server';
 import { type StandInProxy, startStandInProxy } from '../../scripts/support/stand-in-proxy';

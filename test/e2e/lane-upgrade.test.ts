@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import BeeQueue = require('bee-queue');
 import { waitFor } from '../../src/core/wait-for';
-import { shardIndexFor } from '../../src/queue/queue-keys';
+import { shardIndexFor } from '../../src/routing/shard-index';
 import type { Consumer } from '../../consumer/consumer';
 import { type StandInProxy, startStandInProxy } from '../../scripts/support/stand-in-proxy';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../support/env';

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { allShards, QueueKeys } from '../../src/queue/queue-keys';
+import { QueueKeys } from '../../src/queue/queue-keys';
+import { allShards } from '../../src/queue/shards';
 import { startRedisServer } from '../../scripts/support/redis-server';
 import { waitFor } from '../../src/core/wait-for';
 import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../support/env';

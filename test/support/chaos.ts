@@ -6,7 +6,8 @@
 import { createHash, randomInt } from 'node:crypto';
 import { intBetween, seededRandom } from '../../bench/prng';
 import type { ProxyReply, ReceivedPush } from '../../scripts/support/stand-in-proxy';
-import { allShards, QueueKeys } from '../../src/queue/queue-keys';
+import { QueueKeys } from '../../src/queue/queue-keys';
+import { allShards } from '../../src/queue/shards';
 import { type ServiceProcess, spawnService } from './processes';
 import { pushOf } from './message-stream';
 import { call, withRedis } from './redis';

@@ -4,8 +4,8 @@
  */
 import type { RedisEndpoint } from '../../src/config/redis-config';
 import { parseProducerConfig } from '../../src/config/config';
-import { ClusterResolver } from '../../src/queue/cluster-resolver';
-import type { EndpointResolver } from '../../src/queue/endpoint-resolver';
+import { ClusterResolver } from '../../src/routing/cluster-resolver';
+import type { EndpointResolver } from '../../src/routing/endpoint-resolver';
 import type { RedisClusterHandle } from '../../scripts/support/redis-cluster';
 import { baseEnv, TEST_TOKEN } from './env';
 

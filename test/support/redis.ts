@@ -5,7 +5,9 @@
 import { createClient, type RedisClient } from 'redis';
 import type { DeadLetter } from '../../src/deadletter/dead-letter-store';
 import type { Lane } from '../../src/queue/lane';
-import { allShards, buildShards, QueueKeys } from '../../src/queue/queue-keys';
+import { QueueKeys } from '../../src/queue/queue-keys';
+import { sendCommand } from '../../src/redis/send-command';
+import { allShards, buildShards } from '../../src/queue/shards';
 import { SHARED_REDIS_URL } from './env';
 
 /** Runs `fn` with a connected client to `url`, then quits it. */
@@ -20,9 +22,7 @@ export async function withRedis<T>(url: string, fn: (client: RedisClient) => Pro
 
 /** Sends one command and returns its reply. */
 export function call<T>(client: RedisClient, command: string, ...args: (string | number)[]): Promise<T> {
-  return new Promise((resolve, reject) => {
-    client.send_command(command, args.map(String), (err: Error | null, reply: T) => (err ? reject(err) : resolve(reply)));
-  });
+  return sendCommand(client, command, args) as Promise<T>;
 }
 
 /** Counts of one Bee-Queue structure summed over every shard (of one lane, if given). */
@@ -69,4 +69,17 @@ export async function deadLetters(env: Record<string, string>): Promise<DeadLett
     }
     return all;
   });
+}
+
+/** Connects a client to `url` (errors are the test's to observe through replies) and resolves once it is ready. */
+export async function connectClient(url: string): Promise<RedisClient> {
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await new Promise((resolve) => client.once('ready', resolve));
+  return client;
+}
+
+/** Quits `client`, resolving once it has. */
+export function quitClient(client: RedisClient): Promise<void> {
+  return new Promise((resolve) => client.quit(() => resolve()));
 }

@@ -4,13 +4,14 @@
  */
 import type { AddressInfo } from 'node:net';
 import { silentLogger } from '../../src/core/logger';
-import type { EndpointResolver } from '../../src/queue/endpoint-resolver';
+import type { EndpointResolver } from '../../src/routing/endpoint-resolver';
 import { type Consumer, startConsumer } from '../../consumer/consumer';
 import { createProducer, type Producer } from '../../producer/producer';
 import { createHttpServer } from '../../producer/server';
 import type { ProducerConfig } from '../../src/config/config';
 import type { ConsumerConfig } from '../../src/config/consumer-config';
-import { consumerConfig, producerConfig } from './env';
+import { consumerConfig, producerConfig, SHARED_REDIS_URL } from './env';
+import { deletePrefix } from './redis';
 
 /** A producer listening on an ephemeral port. */
 export interface RunningProducer extends Producer {
@@ -45,4 +46,20 @@ export function runConsumer(env: Record<string, string>, resolver?: EndpointReso
   const config = consumerConfig(env);
   adjust?.(config);
   return startConsumer(config, silentLogger(), resolver);
+}
+
+/** What a test started; a part may be missing when its setup failed halfway. */
+export interface TestServiceParts {
+  consumer?: Consumer | undefined;
+  producer?: RunningProducer | undefined;
+  proxy?: { close(): Promise<void> } | undefined;
+  env?: Record<string, string> | undefined;
+}
+
+/** Stops a test's consumer, producer and proxy, in that order, then deletes its keys from the shared Redis. */
+export async function stopTestService(parts: TestServiceParts): Promise<void> {
+  await parts.consumer?.close(1000);
+  await parts.producer?.close();
+  await parts.proxy?.close();
+  if (parts.env) await deletePrefix(SHARED_REDIS_URL, parts.env['QUEUE_PREFIX']!);
 }

@@ -8,12 +8,12 @@
 import { expect } from 'chai';
 import type { Browser } from 'playwright-core';
 import type { Consumer } from '../../../consumer/consumer';
-import type { ShardDepth } from '../../../src/queue/queue-depth';
+import type { ShardDepth } from '../../../src/metrics/queue-depth';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
-import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
+import { baseEnv, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';
-import { deletePrefix } from '../../support/redis';
-import { runConsumer, runProducer, type RunningProducer } from '../../support/service';
+
+import { runConsumer, runProducer, type RunningProducer, stopTestService } from '../../support/service';
 import { launchChromium, lookUp, openPage, saveScreenshot, shownShards, signIn, waitForText } from './dashboard-browser';
 
 /** Rooms of this many go to the bulk lane by size alone. */
@@ -42,10 +42,7 @@ describe('dashboard lanes in Chromium (real Redis, consumer and proxy)', functio
 
   after(async () => {
     await browser?.close();
-    await consumer?.close(1000);
-    await producer?.close();
-    await proxy?.close();
-    if (env) await deletePrefix(SHARED_REDIS_URL, env['QUEUE_PREFIX']!);
+    await stopTestService({ consumer, producer, proxy, env });
   });
 
   async function post(body: Record<string, unknown>): Promise<void> {

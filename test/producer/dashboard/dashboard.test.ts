@@ -14,10 +14,10 @@ import { loadStaticFiles } from '../../../producer/dashboard/static-files';
 import { DASHBOARD_CSP } from '../../../producer/routes/dashboard';
 import { LANES } from '../../../src/queue/lane';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
-import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
+import { baseEnv, TEST_TOKEN } from '../../support/env';
 import { postJson } from '../../support/http';
-import { deadLetters, deletePrefix } from '../../support/redis';
-import { runConsumer, runProducer, type RunningProducer } from '../../support/service';
+import { deadLetters } from '../../support/redis';
+import { runConsumer, runProducer, type RunningProducer, stopTestService } from '../../support/service';
 import {
   type FileResponse, launchChromium, lookUp, openPage, recordFileResponses, saveScreenshot, shownShards, signIn, waitForText,
 } from './dashboard-browser';
@@ -69,10 +69,7 @@ describe('dashboard page in Chromium (real Redis, consumer and proxy)', function
 
   after(async () => {
     await browser?.close();
-    await consumer?.close(1000);
-    await producer?.close();
-    await proxy?.close();
-    if (env) await deletePrefix(SHARED_REDIS_URL, env['QUEUE_PREFIX']!);
+    await stopTestService({ consumer, producer, proxy, env });
   });
 
   it('shows lanes, shards, totals and dead letters, replays one and looks a message up', async () => {

@@ -1,8 +1,9 @@
 import { expect } from 'chai';
 import { waitFor } from '../../../src/core/wait-for';
 import { type DeadLetter, deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
-import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
-import { onShard } from '../../../src/queue/redis-command';
+import { QueueKeys } from '../../../src/queue/queue-keys';
+import { shardIndexFor } from '../../../src/routing/shard-index';
+import { onShard } from '../../../src/routing/on-shard';
 import type { Consumer } from '../../../consumer/consumer';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';

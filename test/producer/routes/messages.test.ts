@@ -1,17 +1,18 @@
 import { expect } from 'chai';
 import { waitFor } from '../../../src/core/wait-for';
-import { MessageRecords } from '../../../src/delivery/message-records';
+import { MessageRecords } from '../../../src/message/message-records';
 import { groupByShard } from '../../../src/message/expand';
-import { pushTemplate } from '../../../src/message/push-job';
-import { enqueuePushes } from '../../../src/queue/enqueue';
-import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
-import { onShard } from '../../../src/queue/redis-command';
+import { pushTemplate } from '../../../src/message/push-template';
+import { enqueuePushes } from '../../../src/intake/enqueue';
+import { QueueKeys } from '../../../src/queue/queue-keys';
+import { shardIndexFor } from '../../../src/routing/shard-index';
+import { onShard } from '../../../src/routing/on-shard';
 import type { Consumer } from '../../../consumer/consumer';
 import { type ProxyReply, type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';
-import { countJobs, deletePrefix } from '../../support/redis';
-import { runConsumer, runProducer, type RunningProducer } from '../../support/service';
+import { countJobs } from '../../support/redis';
+import { runConsumer, runProducer, type RunningProducer, stopTestService } from '../../support/service';
 
 const RECIPIENTS = ['a', 'b', 'c', 'd', 'e', 'f'];
 const message = (id: string, extra: Record<string, unknown> = {}) => ({
@@ -38,11 +39,8 @@ describe('messages: idempotent intake and status (real Redis)', () => {
   });
 
   afterEach(async () => {
-    await consumer?.close(1000);
+    await stopTestService({ consumer, producer, proxy, env });
     consumer = undefined;
-    await producer.close();
-    await proxy.close();
-    await deletePrefix(SHARED_REDIS_URL, env['QUEUE_PREFIX']!);
   });
 
   const post = (body: unknown) => postJson(`${producer.url}/v1/messages`, body, TEST_TOKEN);

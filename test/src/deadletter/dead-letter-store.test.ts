@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { DeadLetterStore } from '../../../src/deadletter/dead-letter-store';
-import { buildShards, QueueKeys } from '../../../src/queue/queue-keys';
+import { QueueKeys } from '../../../src/queue/queue-keys';
+import { buildShards } from '../../../src/queue/shards';
 import { SHARED_REDIS_URL, uniquePrefix } from '../../support/env';
 import { call, deletePrefix, withRedis } from '../../support/redis';
 

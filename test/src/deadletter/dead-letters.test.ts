@@ -3,9 +3,11 @@ import { waitFor } from '../../../src/core/wait-for';
 import { findFreePort } from '../../../scripts/support/free-port';
 import { getStatus } from '../../../scripts/support/http-probe';
 import { type DeadLetter, deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
-import { addJobs, jobJsonFactory } from '../../../src/queue/bulk-add';
-import { QueueKeys, shardIndexFor } from '../../../src/queue/queue-keys';
-import { onShard } from '../../../src/queue/redis-command';
+import { addJobs } from '../../../src/bee/bulk-writer';
+import { jobJsonFactory } from '../../../src/bee/job-json';
+import { QueueKeys } from '../../../src/queue/queue-keys';
+import { shardIndexFor } from '../../../src/routing/shard-index';
+import { onShard } from '../../../src/routing/on-shard';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';
@@ -121,7 +123,7 @@ describe('dead-letter replay removes exactly what it re-enqueued (real Redis, re
     // A job with b's id is still waiting (say, from an earlier replay): saving over it would be refused.
     const router = producer.shards.get(shardIndexFor('b', SHARDS));
     const json = jobJsonFactory({ messageId: 'busy', roomId: 'r', senderId: 's', notification: { body: 'x' }, acceptedAt: Date.now() }, {});
-    await onShard(router, Date.now() + 5000, (c) => addJobs(c, new QueueKeys(env['QUEUE_PREFIX']!), router.shard, [{ id: 'busy:b', json: json('b') }], Date.now() + 3_600_000));
+    await onShard(router, Date.now() + 5000, (c) => addJobs(c, new QueueKeys(env['QUEUE_PREFIX']!).beeKeys(router.shard), [{ id: 'busy:b', json: json('b') }], Date.now() + 3_600_000));
     const res = await postJson(`${producer.url}/v1/dead-letters/replay`, { messageId: 'busy' }, TEST_TOKEN);
     expect(res.body).to.deep.equal({ replayed: 1, skipped: 1, skippedJobIds: ['busy:b'] });
     expect((await deadLetters(env)).map((l) => l.jobId)).to.deep.equal(['busy:b']);

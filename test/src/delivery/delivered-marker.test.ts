@@ -9,10 +9,10 @@ import { startRedisServer, type RedisServerHandle } from '../../../scripts/suppo
 import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
 import { recordDelivered } from '../../../src/delivery/delivered-marker';
-import { OutcomeStore } from '../../../src/delivery/outcome-store';
-import { commandClient } from '../../../src/queue/bee-internals';
+import { DeliveryMarkers } from '../../../src/delivery/delivery-markers';
+import { commandClient } from '../../../src/bee/queue-connections';
 import { QueueKeys } from '../../../src/queue/queue-keys';
-import { ShardSet } from '../../../src/queue/shard-set';
+import { ShardSet } from '../../../src/routing/shard-set';
 import { baseEnv, consumerConfig } from '../../support/env';
 
 describe('recordDelivered (real redis-server)', function () {
@@ -35,7 +35,7 @@ describe('recordDelivered (real redis-server)', function () {
     await redis.stop();
   });
 
-  const record = (c: RedisClient): Promise<boolean> => new OutcomeStore(keys, 60).record(c, shards.get(0).shard, { messageId: 'm1', recipientId: 'a' }, 'delivered');
+  const record = (c: RedisClient): Promise<boolean> => new DeliveryMarkers(keys, 60).record(c, shards.get(0).shard, { messageId: 'm1', recipientId: 'a' }, 'delivered');
   const marker = (): Promise<unknown> => redis.command('HGET', keys.outcomesKey(shards.get(0).shard, 'm1'), 'a');
 
   it('retries a marker a full Redis refuses, counts each refusal, and writes it once memory is freed', async () => {

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { groupByShard, uniqueRecipients } from '../../../src/message/expand';
-import { shardIndexFor } from '../../../src/queue/queue-keys';
+import { shardIndexFor } from '../../../src/routing/shard-index';
 
 describe('expand', () => {
   it('drops the sender', () => {

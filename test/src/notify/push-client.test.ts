@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { PermanentPushError, TransientPushError } from '../../../src/core/errors';
-import type { PushJobData } from '../../../src/message/push-job';
+import type { PushJobData } from '../../../src/push/push-job';
 import { createPushClient, type PushClient } from '../../../src/notify/push-client';
 import { type ProxyReply, type ReceivedPush, type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 

@@ -1,7 +1,10 @@
 import { expect } from 'chai';
 import calculateSlot = require('cluster-key-slot');
 import { LANES } from '../../../src/queue/lane';
-import { allShards, buildShards, pushJobId, QueueKeys, shardIndexFor, SLOT_COUNT } from '../../../src/queue/queue-keys';
+import { QueueKeys } from '../../../src/queue/queue-keys';
+import { shardIndexFor } from '../../../src/routing/shard-index';
+import { allShards, buildShards, SLOT_COUNT } from '../../../src/queue/shards';
+import { pushJobId } from '../../../src/push/push-job';
 
 /** Which of three masters owns `slot`, with redis-cli's usual contiguous split. */
 function masterOf(slot: number): number {
@@ -19,7 +22,7 @@ describe('queue-keys', () => {
   it('gives every shard a hash tag whose keys share one slot', () => {
     const keys = new QueueKeys('pf');
     for (const shard of buildShards(16)) {
-      const names = ['jobs', 'waiting', 'active', 'delayed', 'stalling'].map((s) => keys.beeKey(shard, s));
+      const names = (['jobs', 'waiting', 'active', 'delayed', 'stalling'] as const).map((s) => keys.beeKey(shard, s));
       expect(new Set(names.map((n) => calculateSlot(n)))).to.deep.equal(new Set([shard.slot]));
       expect(shard.queueName).to.equal(`{${shard.tag}}`);
     }

@@ -1,0 +1,61 @@
+/**
+ * Bee-Queue's (2.0.0) job format: the JSON `Job#toData` stores in the jobs
+ * hash, and the job options the service sets (retries, backoff, failure
+ * history). Built by hand so that intake and dead-letter replay can write
+ * jobs in bulk; test/src/bee/bulk-writer.test.ts checks it against
+ * Bee-Queue's own `saveAll`.
+ */
+
+/** What the service stores in a job's `options.backoff`: Bee-Queue's `{strategy, delay}` plus a cap. */
+export interface BackoffOptions {
+  strategy: string;
+  /** Base delay in ms: the first retry waits about this long. */
+  delay: number;
+  /** Cap in ms for the exponential part. */
+  max: number;
+}
+
+/** The retry part of a job's options, as Bee-Queue reads it (`retries`, `backoff`, `stacktraces`). */
+export interface RetryJobOptions {
+  retries: number;
+  backoff: BackoffOptions;
+  stacktraces: string[];
+}
+
+/**
+ * Returns a function that builds the Bee-Queue JSON of one job per
+ * recipient. Everything but the recipient is serialised once per message;
+ * the recipient id is spliced in, so a 100k-recipient message costs one
+ * JSON.stringify of the template, not 100k.
+ */
+export function jobJsonFactory(data: Record<string, unknown>, options: Record<string, unknown>): (recipientId: string) => string {
+  // A marker that cannot occur in JSON text produced from real data: it is
+  // unique per call, and the \u0001 is escaped by JSON.stringify.
+  const marker = `\u0001${Math.random().toString(36).slice(2)}\u0001`;
+  const text = jobJson({ ...data, recipientId: marker }, options);
+  const [before, after] = text.split(JSON.stringify(marker)) as [string, string];
+  return (recipientId) => before + JSON.stringify(recipientId) + after;
+}
+
+/** The Bee-Queue JSON of one new job, as `Job#toData` writes it. */
+export function jobJson(data: unknown, options: Record<string, unknown>): string {
+  return JSON.stringify({ data, options, status: 'created', progress: 0 });
+}
+
+/**
+ * How long the job in `json` has been due at `now`: since it was created
+ * (`options.timestamp`, set by Bee-Queue), or since its data's `sendAt`. A
+ * retried job counts from when it was first due, so the figure errs towards
+ * more lag, never less.
+ */
+export function waitingAgeMs(json: unknown, now: number): number {
+  if (typeof json !== 'string') return 0;
+  try {
+    const job = JSON.parse(json) as { options?: { timestamp?: unknown }; data?: { sendAt?: unknown } };
+    const created = Number(job.options?.timestamp ?? now);
+    const due = Math.max(created, Number(job.data?.sendAt ?? 0));
+    return Number.isFinite(due) ? Math.max(0, now - due) : 0;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * A Lua script run with EVALSHA, falling back to EVAL when the node does not
+ * have it cached (a fresh node, a promoted replica, a SCRIPT FLUSH). The
+ * fallback is handled here so that NOSCRIPT never reaches the router as a
+ * reason to re-route.
+ *
+ * Scripts live in `.lua` files in a `lua/` folder next to the module that
+ * runs them (as in Bee-Queue's own lib/lua/), read once when that module
+ * loads. tsc does not copy them, so the build copies them into dist/ (see
+ * scripts/copy-lua.ts); the source tree is read first, so a plain `tsc` run
+ * never runs a stale copy, and an image with dist/ alone still finds them.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { RedisClient } from 'redis';
+import { sendCommand } from './send-command';
+
+/** The project root: this module is src/redis/ in the source tree, dist/src/redis/ once compiled. */
+const ROOT = path.resolve(__dirname, '..', '..', ...(path.basename(path.resolve(__dirname, '..', '..')) === 'dist' ? ['..'] : []));
+const DIST = path.join(ROOT, 'dist');
+
+/** Where `<moduleDir>/lua/<name>.lua` is: in the source tree if there is one, else beside the compiled module. */
+export function luaPath(moduleDir: string, name: string): string {
+  const relative = path.join(moduleDir, 'lua', `${name}.lua`);
+  const inDist = relative.startsWith(DIST + path.sep);
+  const source = inDist ? path.join(ROOT, path.relative(DIST, relative)) : relative;
+  return fs.existsSync(source) ? source : relative;
+}
+
+/** A script and its SHA1. All keys it touches must be passed in `keys`, in one slot. */
+export class LuaScript {
+  readonly sha: string;
+
+  constructor(readonly source: string) {
+    this.sha = createHash('sha1').update(source).digest('hex');
+  }
+
+  /** Reads `lua/<name>.lua` next to the calling module (pass its `__dirname`); once, at load. */
+  static load(moduleDir: string, name: string): LuaScript {
+    return new LuaScript(fs.readFileSync(luaPath(moduleDir, name), 'utf8'));
+  }
+
+  /** Runs the script on `client`. */
+  async run(client: RedisClient, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown> {
+    const tail = [keys.length, ...keys, ...args];
+    try {
+      return await sendCommand(client, 'EVALSHA', [this.sha, ...tail]);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return sendCommand(client, 'EVAL', [this.source, ...tail]);
+    }
+  }
+}
