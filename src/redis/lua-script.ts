@@ -7,8 +7,9 @@
  * Scripts live in `.lua` files in a `lua/` folder next to the module that
  * runs them (as in Bee-Queue's own lib/lua/), read once when that module
  * loads. tsc does not copy them, so the build copies them into dist/ (see
- * scripts/copy-lua.ts); the source tree is read first, so a plain `tsc` run
- * never runs a stale copy, and an image with dist/ alone still finds them.
+ * scripts/copy-lua.ts), and a compiled module reads the copy beside it: the
+ * script always comes from the same build as the code that passes its KEYS
+ * and ARGV. A test checks that every copy equals its source.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -16,16 +17,9 @@ import path from 'node:path';
 import type { RedisClient } from 'redis';
 import { sendCommand } from './send-command';
 
-/** The project root: this module is src/redis/ in the source tree, dist/src/redis/ once compiled. */
-const ROOT = path.resolve(__dirname, '..', '..', ...(path.basename(path.resolve(__dirname, '..', '..')) === 'dist' ? ['..'] : []));
-const DIST = path.join(ROOT, 'dist');
-
-/** Where `<moduleDir>/lua/<name>.lua` is: in the source tree if there is one, else beside the compiled module. */
+/** Where `<moduleDir>/lua/<name>.lua` is: beside the (compiled) module that runs it. */
 export function luaPath(moduleDir: string, name: string): string {
-  const relative = path.join(moduleDir, 'lua', `${name}.lua`);
-  const inDist = relative.startsWith(DIST + path.sep);
-  const source = inDist ? path.join(ROOT, path.relative(DIST, relative)) : relative;
-  return fs.existsSync(source) ? source : relative;
+  return path.join(moduleDir, 'lua', `${name}.lua`);
 }
 
 /** A script and its SHA1. All keys it touches must be passed in `keys`, in one slot. */

@@ -78,8 +78,9 @@ export function applyFailure(job: AnyJob, err: unknown): { permanent: boolean; f
   const permanent = err instanceof PermanentPushError;
   if (permanent) forbidRetry(job);
   else if (err instanceof TransientPushError && err.retryAfterMs !== undefined) retryNoSoonerThan(job, err.retryAfterMs);
-  // Bee-Queue decrements `retries` as it schedules each retry: 0 means this was the last run.
-  return { permanent, final: permanent || retriesLeft(job) <= 0 };
+  // Bee-Queue decrements `retries` as it schedules each retry: 0 means this was the last run. A job saved
+  // without `retries` (not by this service) has none either: Bee-Queue will not retry it, so it ends here.
+  return { permanent, final: permanent || !(retriesLeft(job) > 0) };
 }
 
 /** Gives `job` one more run after all: its failure could not be recorded, so it must not end unseen. */

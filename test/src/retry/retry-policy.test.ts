@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import BeeQueue = require('bee-queue');
 import { trimFailureHistory } from '../../../src/bee/failure-history';
-import { applyRetryPolicy, forbidRetry, pushBackoffDelay, registerPushBackoff, retryNoSoonerThan } from '../../../src/retry/retry-policy';
+import { TransientPushError } from '../../../src/core/errors';
+import { applyFailure, applyRetryPolicy, forbidRetry, pushBackoffDelay, registerPushBackoff, retryNoSoonerThan } from '../../../src/retry/retry-policy';
 
 describe('retry-policy', () => {
   // A queue that never connects: only its job factory and strategy map are used.
@@ -54,5 +55,14 @@ describe('retry-policy', () => {
     forbidRetry(job);
     // computeDelay is Bee-Queue's own decision: negative means "failed, no retry".
     expect((job as unknown as { computeDelay(): number }).computeDelay()).to.be.below(0);
+  });
+
+  it("ends a job saved without retries at its first failure, as Bee-Queue does, so it is dead-lettered", () => {
+    // Not written by this service (e.g. a manual createJob): Bee-Queue's computeDelay will not retry it.
+    const job = queue.createJob<unknown>({});
+    expect(job.options.retries).to.equal(undefined);
+    expect(applyFailure(job, new TransientPushError('503', 503, undefined))).to.deep.equal({ permanent: false, final: true });
+    expect((job as unknown as { computeDelay(): number }).computeDelay()).to.be.below(0);
+    expect(applyFailure(jobAfterFailures(0), new TransientPushError('503', 503, undefined)).final).to.equal(false);
   });
 });
