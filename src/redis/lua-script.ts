@@ -18,7 +18,7 @@ import type { RedisClient } from 'redis';
 import { sendCommand } from './send-command';
 
 /** Where `<moduleDir>/lua/<name>.lua` is: beside the (compiled) module that runs it. */
-export function luaPath(moduleDir: string, name: string): string {
+function luaPath(moduleDir: string, name: string): string {
   return path.join(moduleDir, 'lua', `${name}.lua`);
 }
 
