@@ -83,6 +83,8 @@ describe('collapse of superseded pushes (real Redis, real HTTP proxy)', () => {
     expect(statuses[18]).to.include({ accepted: 49, delivered: 1, collapsed: 48, pending: 0 });
     expect(statuses.slice(0, 18).every((s) => s.collapsed === 49 && s.delivered === 0)).to.equal(true);
     expect(await deadLetters(env)).to.deep.equal([]);
+    // Counted once per push, as its marker changed: 980 pushes, 50 sent.
+    expect(await consumer.metrics.registry.metrics()).to.match(/^push_fanout_pushes_collapsed_total 930$/m);
   });
 
   it('collapses a push waiting for its retry once a newer one is delivered, and never sends it after the newer one', async () => {
