@@ -4,6 +4,8 @@
  * recipient and collapseKey.
  */
 import type { ReceivedPush } from '../../scripts/support/stand-in-proxy';
+import { delay } from '../../src/core/wait-for';
+import { postJson } from './http';
 
 /** A push's position: the epoch (first claim, ms) in its Idempotency-Key, then its message id. */
 export interface PushPosition {
@@ -53,4 +55,49 @@ export function lastByPair(received: readonly ReceivedPush[]): Map<string, Recei
   const last = new Map<string, ReceivedPush>();
   for (const push of received) last.set(pairOf(push), push);
   return last;
+}
+
+/** A stream of messages to a few rooms, each message with its room as collapseKey. */
+export interface RoomStream {
+  /** The newest accepted message of each pair (`recipient\0collapseKey`), as {@link pairOf} names it. */
+  newest: Map<string, string>;
+  /** Messages accepted so far. */
+  accepted(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * Posts messages round-robin to `rooms` (each a member list), from a sender
+ * outside them, until stopped. Like a chat backend, a message that is not
+ * accepted (503, no answer) is posted again with the same id until it is, so
+ * every room's newest message is known.
+ */
+export function startRoomStream(options: { url: string; token: string; rooms: string[][]; pauseMs: number; tag: string }): RoomStream {
+  const newest = new Map<string, string>();
+  let accepted = 0;
+  let stopped = false;
+  const loop = (async () => {
+    for (let i = 0; !stopped; i++) {
+      const room = i % options.rooms.length;
+      const members = options.rooms[room]!;
+      const messageId = `${options.tag}-${String(i).padStart(6, '0')}`;
+      const body = { messageId, roomId: `${options.tag}-room${room}`, senderId: `${options.tag}-sender`, recipientIds: members, collapseKey: `${options.tag}-room${room}`, notification: { body: messageId } };
+      for (;;) {
+        const status = await postJson(`${options.url}/v1/messages`, body, options.token).then((r) => r.status, () => 0);
+        if (status === 202 || status === 200) break;
+        await delay(options.pauseMs);
+      }
+      accepted += 1;
+      for (const m of members) newest.set(`${m}\u0000${body.collapseKey}`, messageId);
+      await delay(options.pauseMs);
+    }
+  })();
+  return {
+    newest,
+    accepted: () => accepted,
+    async stop() {
+      stopped = true;
+      await loop;
+    },
+  };
 }
