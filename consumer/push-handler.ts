@@ -88,8 +88,14 @@ function handlePush(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Prom
       await turn.finish(false);
       return failed(err);
     }
-    // Not simply through `redis`: the connection the job came in on may be gone by now.
-    await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, shard, push, 'delivered'));
+    try {
+      // Not simply through `redis`: the connection the job came in on may be gone by now.
+      await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, shard, push, 'delivered'));
+    } catch (err) {
+      // The job fails and runs again (sending again): its turn must not stay renewed meanwhile.
+      await turn.finish(false);
+      throw err;
+    }
     await turn.finish(true);
     deps.log.debug({ ...context, collapsedCount: turn.collapsedCount }, 'push delivered');
     deps.events.delivered(push);
