@@ -69,7 +69,17 @@ export class CollapseState {
   async bump(client: RedisClient, shard: Shard, position: Position, recipientIds: readonly string[]): Promise<void> {
     if (recipientIds.length === 0) return;
     const keys = recipientIds.map((r) => this.keys.collapseKey(shard, position.collapseKey, r));
-    await BUMP.run(client, keys, [position.epochMs, position.messageId, position.recordExpiresAt]);
+    await BUMP.run(client, keys, [position.epochMs, position.messageId, position.recordExpiresAt, 'recipient']);
+  }
+
+  /**
+   * Intake: the sender's own pair. Their message becomes its latest, so the
+   * sender's waiting pushes with this key collapse (whoever writes into the
+   * room has read it), and it counts nothing towards their next push's count.
+   */
+  async markSeen(client: RedisClient, shard: Shard, position: Position, senderId: string): Promise<void> {
+    const key = this.keys.collapseKey(shard, position.collapseKey, senderId);
+    await BUMP.run(client, [key], [position.epochMs, position.messageId, position.recordExpiresAt, 'seen']);
   }
 
   /** Consumer: may the push of `recipientId` at `position` be sent now? `token` names its run (the job id). */

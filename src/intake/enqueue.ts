@@ -34,6 +34,7 @@ import type { Lane } from '../queue/lane';
 import type { ShardQueue } from '../routing/shard-queue';
 import type { ShardSet } from '../routing/shard-set';
 import { CollapseState, type Position, positionOf } from '../collapse/collapse-state';
+import { shardIndexFor } from '../routing/shard-index';
 
 /** How pushes are made durable; fixed per process, from config. */
 export interface EnqueuePolicy {
@@ -137,7 +138,25 @@ async function saveAll(
       }
     }),
   );
+  if (writes.position) {
+    const index = shardIndexFor(template.senderId, writes.homes.length);
+    written.set(await markSenderSeen(writes.homes[index], writes, writes.position, session, template.senderId, deadline), index);
+  }
   return written;
+}
+
+/** The sender's own pair (see CollapseState.markSeen), on the intake's connection so WAIT covers it too. */
+async function markSenderSeen(
+  home: ShardQueue | undefined,
+  writes: ChunkWrites,
+  position: Position,
+  session: IntakeSession,
+  senderId: string,
+  deadline: number,
+): Promise<RedisClient> {
+  if (!home) throw new RangeError(`no home shard for sender (have ${writes.homes.length})`);
+  const mark = (c: RedisClient): Promise<unknown> => writes.state.markSeen(c, home.shard, position, senderId);
+  return bounded(onIntakeConnection(home, session, deadline, mark), deadline);
 }
 
 /**

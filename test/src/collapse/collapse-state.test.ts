@@ -48,6 +48,20 @@ describe('collapse state scripts (real Redis)', () => {
     expect(await fields('carol')).to.include({ lt: '100', lm: 'm1', a: '1' });
   });
 
+  it("makes the sender's own message the latest of their pair without counting it: their waiting pushes collapse", async () => {
+    await state.bump(client, shard, at(100, 'm1'), ['bob']);
+    await state.bump(client, shard, at(200, 'm2'), ['bob']);
+    await state.markSeen(client, shard, at(300, 'm3-by-bob'), 'bob');
+    expect(await fields()).to.include({ lt: '300', lm: 'm3-by-bob', a: '2', sa: '2' });
+    expect(await state.decide(client, shard, at(200, 'm2'), 'bob', 'j2', 1000)).to.deep.equal({ kind: 'collapsed' });
+    // The next message bob receives reports nothing before his own.
+    await state.bump(client, shard, at(400, 'm4'), ['bob']);
+    expect(await state.decide(client, shard, at(400, 'm4'), 'bob', 'j4', 1000)).to.deep.equal({ kind: 'send', collapsedCount: 0, mark: 3 });
+    // An older message of his (a late takeover) moves nothing back.
+    await state.markSeen(client, shard, at(150, 'm0-by-bob'), 'bob');
+    expect(await fields()).to.include({ lt: '400', lm: 'm4', a: '3', sa: '2' });
+  });
+
   it('breaks a tie of epochs by message id, byte by byte', async () => {
     await state.bump(client, shard, at(100, 'm-b'), ['bob']);
     await state.bump(client, shard, at(100, 'm-a'), ['bob']);
