@@ -22,6 +22,8 @@ export interface BurstSummary {
   collapsedCountSum: number;
   p50Ms: number;
   p99Ms: number;
+  /** Median 1-minute load average at the end of the bursts. */
+  load: number;
 }
 
 /** The scenario's summary. */
@@ -44,6 +46,7 @@ function burstSummary(mode: string, of: ReadonlyArray<BusyRoomRun['running'][num
     collapsedCountSum: medianOf(of, (b) => b.collapsedCountSum),
     p50Ms: medianOf(of, (b) => ('p50Ms' in b ? b.p50Ms : undefined)),
     p99Ms: medianOf(of, (b) => ('p99Ms' in b ? b.p99Ms : undefined)),
+    load: medianOf(of, (b) => b.load),
   };
 }
 
@@ -81,7 +84,7 @@ function sustainedRows(s: BusyRoomSummary['sustained']): string[][] {
 export function busyRoomSection(s: BusyRoomSummary): string {
   const offered = (ROOM_SIZE - 1) * BURST_MESSAGES;
   const stoppedRows = s.stopped.map((b) => [b.mode, pps(b.requests), `${num(b.staleLast)} (${num(b.missing)} got none)`, num(b.olderAfterNewer), num(b.collapsed), num(b.collapsedCountSum)]);
-  const runningRows = s.running.map((b) => [b.mode, pps(b.requests), num(b.requestsPerMessage, 1), num(b.p50Ms, 1), num(b.p99Ms, 1), num(b.staleLast), num(b.olderAfterNewer), num(b.collapsed)]);
+  const runningRows = s.running.map((b) => [b.mode, pps(b.requests), num(b.requestsPerMessage, 1), num(b.p50Ms, 1), num(b.p99Ms, 1), num(b.staleLast), num(b.olderAfterNewer), num(b.collapsed), num(b.load, 1)]);
   const lines = [
     `## 5. Busy rooms (collapse): a ${ROOM_SIZE}-member room, ${BURST_MESSAGES} messages in 2 s (${offered} pushes offered; median of ${s.stopped[0]?.runs ?? 0} run(s))`,
     '',
@@ -89,13 +92,14 @@ export function busyRoomSection(s: BusyRoomSummary): string {
     "room's collapseKey; the control carries none. Stale last = recipients whose last push is not the newest message they were",
     'sent; older after newer = pushes of a message older than one the recipient already had. Latency = POST start → arrival.',
     '',
-    'A. Consumer stopped while the burst is accepted, then started; run until every message has pending 0 (target with collapse: ≤ 49 requests).',
+    'A. Consumer stopped while the burst is accepted, then started; run until every message has pending 0. Issue 13\'s target with',
+    'collapse is ≤ 49; with rotating senders each of the 50 members is a recipient of some message, so the floor is 50 (one push each).',
     '',
     table(['mode', 'upstream requests', 'stale last', 'older after newer', 'collapsed (status)', 'Σ collapsedCount'], stoppedRows),
     '',
     'B. The same burst with one consumer running.',
     '',
-    table(['mode', 'upstream requests', 'per message', 'p50 ms', 'p99 ms', 'stale last', 'older after newer', 'collapsed (status)'], runningRows),
+    table(['mode', 'upstream requests', 'per message', 'p50 ms', 'p99 ms', 'stale last', 'older after newer', 'collapsed (status)', 'load (1 min)'], runningRows),
   ];
   if (s.sustained.length > 0) {
     const first = s.sustained[0];
@@ -105,7 +109,7 @@ export function busyRoomSection(s: BusyRoomSummary): string {
       '',
       table(['mode', ...(first?.backlog.at.map((a) => `backlog at ${a.second} s`) ?? []), 'growth (first→last mark)', 'answered/s', 'drain after the stream', 'stale last', 'older after newer'], sustainedRows(s.sustained)),
       '',
-      ...s.sustained.map((r) => `- ${r.mode}: ${num(r.postedMessagesPerSecond, 1)} messages/s posted; ${r.overlapping} messages posted before their room's previous one was answered`),
+      ...s.sustained.map((r) => `- ${r.mode}: ${num(r.postedMessagesPerSecond, 1)} messages/s posted; ${r.overlapping} messages posted before their room's previous one was answered; load ${num(r.load, 1)} at the end`),
     );
   }
   lines.push('', '- "n/a" in collapsed: the service does not report `collapsed` (code before collapse). COLLAPSE_HOLD_MS is passed to the producer; code without collapse ignores it.');

@@ -18,6 +18,7 @@ import { postPaced } from './latency';
 import { queueTotals } from './queue-backlog';
 import type { PostResult } from './api-client';
 import { waitFor } from '../src/core/wait-for';
+import os from 'node:os';
 
 export const SUSTAINED_ROOMS = 100;
 export const SUSTAINED_ROOM_SIZE = 20;
@@ -35,6 +36,8 @@ export interface SustainedRun {
   /** Pushes the proxy answered during the stream, per second. */
   answeredPerSecond: number;
   samples: BacklogSample[];
+  /** The machine's 1-minute load average at the end of the stream. */
+  load: number;
   /** Messages of a room whose POST started before the room's previous one was answered (acceptance order unsure); should be 0. */
   overlapping: number;
   /** With collapse only: the drain after the stream. */
@@ -107,6 +110,7 @@ function streamFigures(ctx: BusyRoomContext, messages: readonly RoomMessage[], a
     answeredPerSecond: last && last.atS > 0 ? last.answered / last.atS : Number.NaN,
     samples,
     overlapping: overlapping(messages, answers),
+    load: os.loadavg()[0] ?? Number.NaN,
   };
 }
 

@@ -21,6 +21,7 @@ import { checkOrder, collapsedTotal, type OrderCheck, pushLatencies } from './bu
 import { burstPlan, offeredPushes, type RoomMessage, roomMembers } from './busy-room-plan';
 import { type SustainedRun, runSustained } from './busy-room-sustained';
 import { type BusyRoomContext, type BusyService, busyMessage, postInOrder, type SettledCounts, waitSettled, warmUp, withConsumer } from './busy-room-steps';
+import os from 'node:os';
 import { type Spread, spreadOf } from './latency';
 
 /** Members of the busy room, messages of the burst, and their spacing. */
@@ -63,6 +64,8 @@ export interface BurstOutcome {
   collapsedCountSum: number;
   /** Proxy bodies that were not pushes (should be 0). */
   unreadable: number;
+  /** The machine's 1-minute load average when the burst ended: on 2 cores, above ~2 means other work competed. */
+  load: number;
 }
 
 /** A burst with the consumer running: also the latency of the pushes sent. */
@@ -136,6 +139,7 @@ async function outcomeOf(ctx: BusyRoomContext, mode: BurstMode, messages: readon
     order: checkOrder(messages, log),
     collapsedCountSum: collapsedTotal(log),
     unreadable,
+    load: os.loadavg()[0] ?? Number.NaN,
   };
   return { burst, log };
 }
