@@ -2,6 +2,7 @@
  * The pure checks and arithmetic of the busy-room scenario: whether each
  * recipient's pushes arrived newest-last, and how a sampled backlog grew.
  */
+import type { PostResult } from './api-client';
 import type { RoomMessage } from './busy-room-plan';
 import type { RecipientPushes } from './recipient-log';
 
@@ -109,4 +110,22 @@ export function backlogFigures(samples: readonly BacklogSample[], marks: readonl
 /** 15/30/45/60-style marks: quarters of `seconds`, rounded. */
 export function quarterMarks(seconds: number): number[] {
   return [1, 2, 3, 4].map((q) => Math.round((seconds * q) / 4));
+}
+
+/**
+ * Messages whose POST started before their room's previous message was
+ * answered: for those, "newer" (acceptance order) is not certain. The
+ * stream spaces a room's messages 1 s apart, so this should be 0.
+ */
+export function overlapping(messages: readonly RoomMessage[], answers: ReadonlyMap<string, Pick<PostResult, 'startedAt' | 'ms'>>): number {
+  const answeredAt = new Map<string, number>();
+  let count = 0;
+  for (const m of messages) {
+    const r = answers.get(m.messageId);
+    if (!r) continue;
+    const previous = answeredAt.get(m.roomId);
+    if (previous !== undefined && r.startedAt < previous) count += 1;
+    answeredAt.set(m.roomId, r.startedAt + r.ms);
+  }
+  return count;
 }

@@ -11,7 +11,7 @@
  * of. Without keys (the control), the drain would take about as long again:
  * the backlog is reported and the run stops.
  */
-import { type BacklogFigures, type BacklogSample, backlogFigures, checkOrder, collapsedTotal, type OrderCheck, quarterMarks } from './busy-room-figures';
+import { type BacklogFigures, type BacklogSample, backlogFigures, checkOrder, collapsedTotal, type OrderCheck, overlapping, quarterMarks } from './busy-room-figures';
 import { type RoomMessage, roomMembers, roomMessage } from './busy-room-plan';
 import { type BusyRoomContext, busyMessage, withConsumer, warmUp } from './busy-room-steps';
 import { postPaced } from './latency';
@@ -112,20 +112,6 @@ function streamFigures(ctx: BusyRoomContext, messages: readonly RoomMessage[], a
     overlapping: overlapping(messages, answers),
     load: os.loadavg()[0] ?? Number.NaN,
   };
-}
-
-/** Messages whose POST started before their room's previous message was answered. */
-export function overlapping(messages: readonly RoomMessage[], answers: ReadonlyMap<string, PostResult>): number {
-  const answeredAt = new Map<string, number>();
-  let count = 0;
-  for (const m of messages) {
-    const r = answers.get(m.messageId);
-    if (!r) continue;
-    const previous = answeredAt.get(m.roomId);
-    if (previous !== undefined && r.startedAt < previous) count += 1;
-    answeredAt.set(m.roomId, r.startedAt + r.ms);
-  }
-  return count;
 }
 
 /** Samples the backlog and the proxy's count about once a second until stopped. */

@@ -1,6 +1,6 @@
 /** The busy-room checks: newest-last per recipient, older after newer, backlog growth. */
 import { expect } from 'chai';
-import { backlogFigures, checkOrder, collapsedTotal, countOlderAfterNewer, pushLatencies, quarterMarks } from '../../bench/busy-room-figures';
+import { backlogFigures, checkOrder, collapsedTotal, countOlderAfterNewer, overlapping, pushLatencies, quarterMarks } from '../../bench/busy-room-figures';
 import { burstPlan, roomMembers } from '../../bench/busy-room-plan';
 import type { RecipientPushes } from '../../bench/recipient-log';
 
@@ -48,5 +48,15 @@ describe('bench busy-room figures', () => {
     expect(figures.at[0]?.backlog).to.equal(1500);
     expect(figures.growthPerSecond).to.equal(100);
     expect(backlogFigures([], [15]).growthPerSecond).to.be.NaN;
+  });
+
+  it('counts messages posted before their room’s previous one was answered', () => {
+    const answers = new Map([
+      ['m0', { startedAt: 0, ms: 50 }],
+      ['m1', { startedAt: 40, ms: 5 }], // before m0's answer at 50
+      ['m2', { startedAt: 100, ms: 5 }],
+    ]);
+    expect(overlapping(plan, answers)).to.equal(1);
+    expect(overlapping(plan, new Map())).to.equal(0);
   });
 });
