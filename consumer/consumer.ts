@@ -19,10 +19,15 @@ import type { Shard } from '../src/queue/shards';
 import { registerPushBackoff } from '../src/retry/retry-policy';
 import { ShardSet } from '../src/routing/shard-set';
 import { startProbeServer } from './probe-server';
+import { CollapseState } from '../src/collapse/collapse-state';
+import { CollapseTurns } from '../src/collapse/collapse-turn';
+import { shardIndexFor } from '../src/routing/shard-index';
 import { createPushHandler } from './push-handler';
 
 /** How old a queue-depth reading may be when scraped. */
 const DEPTH_MAX_AGE_MS = 5000;
+/** Deadline of one collapse state call; a push that cannot reach its pair's state fails its run as transient. */
+const COLLAPSE_CALL_TIMEOUT_MS = 5000;
 /** How long a readiness probe (a write per shard) may take. */
 const READY_PING_TIMEOUT_MS = 1000;
 
@@ -75,6 +80,12 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
     log,
     events: built,
     outcomes: new DeliveryMarkers(keys, config.retention.idempotencyTtlSeconds),
+    turns: new CollapseTurns(new CollapseState(keys), shards.lane('interactive'), (r) => shardIndexFor(r, shards.shardCount), {
+      leaseMs: config.collapse.leaseMs,
+      // Twice the lease: a holder that crashed frees the pair within one lease, so a wait this long means a live, slow holder.
+      waitMs: 2 * config.collapse.leaseMs,
+      callTimeoutMs: Math.min(config.collapse.leaseMs, COLLAPSE_CALL_TIMEOUT_MS),
+    }, (err) => log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'collapse lease renewal or release failed')),
     deadLetters: deadLetterStoreFor(config.retention, keys),
     routers: new Map(shards.queues.map((q) => [q.shard.queueName, q])),
   });

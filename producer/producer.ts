@@ -74,6 +74,7 @@ export function createProducer(config: ProducerConfig, log: Logger, resolver?: E
         retry: config.jobRetry,
         waitReplicas: config.intake.waitReplicas,
         waitTimeoutMs: config.intake.waitTimeoutMs,
+        collapseHoldMs: config.intake.collapseHoldMs,
         onReplicaAcks: (acked) => built.replicaAcks.inc({ acked: String(acked) }),
         onUnreplicated: (shard, acked) => {
           built.unreplicated.inc();

@@ -75,6 +75,8 @@ export interface ProducerConfig extends CommonConfig {
     waitTimeoutMs: number;
     /** Most connections per Redis node that intakes lease for their writes and WAIT (see intake-connections). */
     connectionsPerNode: number;
+    /** Pushes with a collapseKey and no sendAt are held this long before they are due, so bursts collapse (0: not held). */
+    collapseHoldMs: number;
   };
   jobRetry: JobRetryConfig;
 }
@@ -136,6 +138,7 @@ export const producerShape = {
   REDIS_WAIT_REPLICAS: envOptionalInt(0, 16),
   REDIS_WAIT_TIMEOUT_MS: envInt(500, 1, 60_000),
   INTAKE_CONNECTIONS_PER_NODE: envInt(32, 1, 1024),
+  COLLAPSE_HOLD_MS: envInt(0, 0, 10_000),
 };
 
 
@@ -175,6 +178,7 @@ export function parseProducerConfig(env: Env): ProducerConfig {
         waitReplicas: v.REDIS_WAIT_REPLICAS ?? (v.REDIS_CLUSTER_NODES ? 1 : 0),
         waitTimeoutMs: v.REDIS_WAIT_TIMEOUT_MS,
         connectionsPerNode: v.INTAKE_CONNECTIONS_PER_NODE,
+        collapseHoldMs: v.COLLAPSE_HOLD_MS,
       },
       jobRetry: jobRetryFrom(v, problem),
     };

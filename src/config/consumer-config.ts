@@ -31,6 +31,10 @@ export interface ConsumerConfig extends CommonConfig {
   lanes: LaneShares;
   /** Port of the consumer's /metrics, /healthz and /readyz server; 0 picks a free one. */
   metricsPort: number;
+  collapse: {
+    /** How long a push holds its (recipient, collapseKey) turn unrenewed: what a crashed consumer costs the pair. */
+    leaseMs: number;
+  };
 }
 
 
@@ -48,6 +52,7 @@ export const consumerShape = {
   CONSUMER_INTERACTIVE_RESERVE_PERCENT: envInt(20, 0, 100),
   CONSUMER_BULK_MIN_PERCENT: envInt(20, 0, 100),
   METRICS_PORT: envInt(9100, 0, 65535),
+  COLLAPSE_LEASE_MS: envInt(15_000, 500, 600_000),
 };
 
 /** Parses the consumer's configuration, or throws a {@link ConfigError} listing every problem. */
@@ -75,6 +80,7 @@ export function parseConsumerConfig(env: Env): ConsumerConfig {
         bulkMinimumPercent: v.CONSUMER_BULK_MIN_PERCENT,
       },
       metricsPort: v.METRICS_PORT,
+      collapse: { leaseMs: v.COLLAPSE_LEASE_MS },
     };
   });
 }

@@ -22,13 +22,13 @@ const WINDOW_MS = 120_000;
 const MAX_PAUSE_MS = 1000;
 
 /**
- * Runs `record` (the marker write, e.g. `DeliveryMarkers.record(..., 'delivered')`)
- * for a job of `jobQueue` on its shard; see the module comment for what is retried.
+ * Runs `record` (the marker write, e.g. `DeliveryMarkers.record(..., 'delivered')`, or a
+ * final 'collapsed') for a job of `jobQueue` on its shard, and resolves with its result;
+ * see the module comment for what is retried.
  */
-export async function recordDelivered(router: ShardQueue, jobQueue: BeeQueue, record: (client: RedisClient) => Promise<unknown>): Promise<void> {
+export async function recordDelivered<T>(router: ShardQueue, jobQueue: BeeQueue, record: (client: RedisClient) => Promise<T>): Promise<T> {
   try {
-    await record(clientOf(jobQueue));
-    return;
+    return await record(clientOf(jobQueue));
   } catch (err) {
     if (!isRoutingError(err) && !writeRefusalCause(err)) throw err;
     // Counted if refused; re-routes the shard if this is still its queue.
@@ -38,8 +38,7 @@ export async function recordDelivered(router: ShardQueue, jobQueue: BeeQueue, re
   for (let failures = 0; ; failures++) {
     try {
       // onShard re-routes on a lost connection, MOVED or READONLY, and reports (counts) refusals.
-      await onShard(router, giveUpAt, record);
-      return;
+      return await onShard(router, giveUpAt, record);
     } catch (err) {
       if (!writeRefusalCause(err) || Date.now() >= giveUpAt) throw err;
       await delay(equalJitter(100, MAX_PAUSE_MS, failures));

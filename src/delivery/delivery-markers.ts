@@ -15,19 +15,19 @@ import type { Shard } from '../queue/shards';
 import { sendCommand } from '../redis/send-command';
 
 /** What finally happened to a push. */
-export type Outcome = 'delivered' | 'failed' | 'expired';
+export type Outcome = 'delivered' | 'failed' | 'expired' | 'collapsed';
 
 /** Outcome counts of one message. */
 export type OutcomeCounts = Record<Outcome, number>;
 
-const CODE: Record<Outcome, string> = { delivered: 'd', failed: 'f', expired: 'e' };
+const CODE: Record<Outcome, string> = { delivered: 'd', failed: 'f', expired: 'e', collapsed: 'c' };
 const OUTCOME_OF_CODE = new Map(Object.entries(CODE).map(([k, v]) => [v, k as Outcome]));
 
 /**
  * Moves one push to a new outcome and keeps the message's counters and the
- * shard's lifetime totals in step. Delivered
- * and expired are final; failed may become delivered (a replayed dead
- * letter). Returns 1 if the outcome changed. ARGV[4] is the record's expiry
+ * shard's lifetime totals in step. Delivered,
+ * expired and collapsed are final; failed may become delivered or collapsed
+ * (a replayed dead letter, sent or superseded meanwhile). Returns 1 if the outcome changed. ARGV[4] is the record's expiry
  * (epoch ms): marker and counters expire then too, at once if it has passed
  * (a late outcome of an expired message leaves nothing behind but the
  * shard's totals). A push from before epochs (ARGV[4] = 0) keeps the old
@@ -62,12 +62,12 @@ export class DeliveryMarkers {
 
   /** The counts of one acceptance (`epoch`) of a message on one shard. */
   async counts(client: RedisClient, shard: Shard, messageId: string, epoch?: string): Promise<OutcomeCounts> {
-    return countsOf(await sendCommand(client, 'HMGET', [this.keys.statsKey(shard, messageId, epoch), 'd', 'f', 'e']));
+    return countsOf(await sendCommand(client, 'HMGET', [this.keys.statsKey(shard, messageId, epoch), 'd', 'f', 'e', 'c']));
   }
 }
 
-/** Parses an HMGET of the d, f, e fields of a counters hash. */
+/** Parses an HMGET of the d, f, e, c fields of a counters hash. */
 export function countsOf(reply: unknown): OutcomeCounts {
-  const [d, f, e] = (reply as (string | null)[]).map((v) => Number(v ?? 0));
-  return { delivered: d ?? 0, failed: f ?? 0, expired: e ?? 0 };
+  const [d, f, e, c] = (reply as (string | null)[]).map((v) => Number(v ?? 0));
+  return { delivered: d ?? 0, failed: f ?? 0, expired: e ?? 0, collapsed: c ?? 0 };
 }

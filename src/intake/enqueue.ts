@@ -8,6 +8,12 @@
  * The chunks go out on connections the intake leases for itself, one per
  * node (see intake-session), never on the node's shared connection: the WAIT
  * that follows blocks its connection, and must cover exactly these writes.
+ *
+ * A message with a collapseKey also bumps each recipient's collapse state
+ * (collapse/collapse-state) after each chunk's jobs are written, never
+ * before: a bump that is lost only leaves pushes uncollapsed, whereas one
+ * written for jobs that never arrive would collapse older pushes into
+ * nothing. The bump goes out on the intake's connection too, so WAIT covers it.
  */
 import type { JobRetryConfig } from '../config/config';
 import { QueueUnavailableError } from '../core/errors';
@@ -27,6 +33,7 @@ import { retryOptions } from '../retry/retry-policy';
 import type { Lane } from '../queue/lane';
 import type { ShardQueue } from '../routing/shard-queue';
 import type { ShardSet } from '../routing/shard-set';
+import { CollapseState, type Position, positionOf } from '../collapse/collapse-state';
 
 /** How pushes are made durable; fixed per process, from config. */
 export interface EnqueuePolicy {
@@ -42,6 +49,8 @@ export interface EnqueuePolicy {
   onUnreplicated?: (shardIndex: number, acked: number) => void;
   /** Told how many replicas confirmed each node's writes (once per node per intake, when waiting). */
   onReplicaAcks?: (acked: number) => void;
+  /** Pushes with a collapseKey and no sendAt are due this long after intake (0 or absent: at once). */
+  collapseHoldMs?: number;
 }
 
 /**
@@ -59,14 +68,16 @@ export async function enqueuePushes(
   policy: EnqueuePolicy,
   deadline: number = Date.now() + policy.timeoutMs,
 ): Promise<void> {
-  const options = { ...retryOptions(policy.retry), timestamp: Date.now(), ...(template.sendAt ? { delay: template.sendAt } : {}) };
+  const due = template.sendAt ?? heldUntil(template, policy);
+  const options = { ...retryOptions(policy.retry), timestamp: Date.now(), ...(due ? { delay: due } : {}) };
   const jsonFor = jobJsonFactory({ ...template }, options);
+  const writes: ChunkWrites = { lane: shards.lane(lane), homes: shards.lane('interactive'), due, position: positionOf(template), state: new CollapseState(policy.keys) };
   const session = new IntakeSession(shards.intake, deadline);
   let settled = false;
   try {
     // If a node failed over before its replicas had the writes, save again on the new master.
     for (;;) {
-      const written = await saveAll(shards.lane(lane), session, template, jsonFor, recipientsByShard, policy, deadline);
+      const written = await saveAll(writes, session, template, jsonFor, recipientsByShard, policy, deadline);
       if (await bounded(replicated(written, policy), deadline)) break;
     }
     settled = true;
@@ -76,14 +87,30 @@ export async function enqueuePushes(
   }
 }
 
+/** When a collapsible push without sendAt is due under the hold (undefined: no hold). */
+function heldUntil(template: PushTemplate, policy: EnqueuePolicy): number | undefined {
+  const hold = policy.collapseHoldMs ?? 0;
+  return hold > 0 && template.collapseKey !== undefined ? Date.now() + hold : undefined;
+}
+
+/** Where one intake's chunks go: the lane's routers, the collapse state's homes (interactive), and when jobs are due. */
+interface ChunkWrites {
+  lane: readonly ShardQueue[];
+  homes: readonly ShardQueue[];
+  due: number | undefined;
+  /** The message's collapse position; undefined if it does not collapse. */
+  position: Position | undefined;
+  state: CollapseState;
+}
+
 /**
- * Saves every shard's pushes on its router in `routers` (one lane's), chunk
- * by chunk, shards in parallel. Resolves
+ * Saves every shard's pushes on its router of the lane, chunk
+ * by chunk, shards in parallel, each chunk followed by its collapse bump. Resolves
  * with the connections the chunks went through (one per node): WAIT must run
  * on those, not on whatever replaced them.
  */
 async function saveAll(
-  routers: readonly ShardQueue[],
+  writes: ChunkWrites,
   session: IntakeSession,
   template: PushTemplate,
   jsonFor: (recipientId: string) => string,
@@ -98,9 +125,15 @@ async function saveAll(
         // JSON is built per chunk, so a large room never holds all its jobs' text at once.
         const chunk = recipients.slice(start, start + policy.chunkSize);
         const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r, template.epoch), json: jsonFor(r) }));
-        const router = routers[index];
-        if (!router) throw new RangeError(`no shard ${index} (have ${routers.length})`);
-        written.set(await bounded(saveChunk(router, session, jobs, template.sendAt, policy, deadline), deadline), index);
+        const router = writes.lane[index];
+        const home = writes.homes[index];
+        if (!router || !home) throw new RangeError(`no shard ${index} (have ${writes.lane.length})`);
+        const save = (c: RedisClient): Promise<unknown> => addJobs(c, policy.keys.beeKeys(router.shard), jobs, writes.due);
+        written.set(await bounded(onIntakeConnection(router, session, deadline, save), deadline), index);
+        const { position } = writes;
+        if (!position) continue;
+        const bump = (c: RedisClient): Promise<unknown> => writes.state.bump(c, home.shard, position, chunk);
+        written.set(await bounded(onIntakeConnection(home, session, deadline, bump), deadline), index);
       }
     }),
   );
@@ -108,21 +141,14 @@ async function saveAll(
 }
 
 /**
- * Saves one chunk on the intake's connection to the shard's current node;
+ * Runs one write (a chunk, a bump) on the intake's connection to the shard's current node;
  * re-routes and retries until the deadline. Resolves with the connection that took it.
  */
-function saveChunk(
-  router: ShardQueue,
-  session: IntakeSession,
-  jobs: { id: string; json: string }[],
-  sendAt: number | undefined,
-  policy: EnqueuePolicy,
-  deadline: number,
-): Promise<RedisClient> {
+function onIntakeConnection(router: ShardQueue, session: IntakeSession, deadline: number, write: (client: RedisClient) => Promise<unknown>): Promise<RedisClient> {
   return onShard(router, deadline, async (shared) => {
     const client = await session.connectionFor(shared);
     try {
-      await addJobs(client, policy.keys.beeKeys(router.shard), jobs, sendAt);
+      await write(client);
     } catch (err) {
       // The intake failed elsewhere and ended its own connections under this chunk: that says nothing
       // about this shard's node, so it must not look like a lost connection and re-route the shard.

@@ -65,7 +65,11 @@ export function messageSchema(maxRecipients: number) {
       .max(maxRecipients, `must list at most ${maxRecipients} recipients`),
     notification: notificationSchema,
     data: dataSchema.optional(),
-    collapseKey: z.string({ message: 'must be a string' }).max(128, 'must be at most 128 characters').optional(),
+    collapseKey: z
+      .string({ message: 'must be a string' })
+      .max(128, 'must be at most 128 characters')
+      .meta({ description: "a recipient's push of this message replaces its unsent pushes of older messages with the same key (see docs/collapse.md)" })
+      .optional(),
     priority: z.enum(['high', 'normal'], { message: 'must be "high" or "normal"' }).optional(),
     ttlSeconds: z
       .number({ message: 'must be a number' })

@@ -1,11 +1,12 @@
 /**
  * The status of one message: how many of its pushes were delivered, failed,
- * expired, or are still pending. Counts come from per-shard counters that
+ * expired, collapsed (superseded by a newer message with the same collapseKey),
+ * or are still pending. Counts come from per-shard counters that
  * change together with each push's outcome, so a push counts once however
  * often its job ran.
  */
 import type { MessageRecords } from './message-records';
-import type { DeliveryMarkers } from '../delivery/delivery-markers';
+import type { DeliveryMarkers, Outcome } from '../delivery/delivery-markers';
 import type { Lane } from '../queue/lane';
 import { onShard } from '../routing/on-shard';
 import type { ShardSet } from '../routing/shard-set';
@@ -19,6 +20,8 @@ export interface MessageStatus {
   delivered: number;
   failed: number;
   expired: number;
+  /** Not sent: a newer message with the same collapseKey superseded it for that recipient. */
+  collapsed: number;
   pending: number;
 }
 
@@ -40,8 +43,8 @@ export async function messageStatus(deps: StatusDeps, messageId: string): Promis
   const perShard = await Promise.all(
     deps.shards.lane(record.lane).map((router) => onShard(router, deadline, (c) => deps.outcomes.counts(c, router.shard, messageId, record.epoch))),
   );
-  const sum = (key: 'delivered' | 'failed' | 'expired'): number => perShard.reduce((n, c) => n + c[key], 0);
-  const [delivered, failed, expired] = [sum('delivered'), sum('failed'), sum('expired')];
+  const sum = (key: Outcome): number => perShard.reduce((n, c) => n + c[key], 0);
+  const [delivered, failed, expired, collapsed] = [sum('delivered'), sum('failed'), sum('expired'), sum('collapsed')];
   return {
     messageId,
     lane: record.lane,
@@ -49,6 +52,7 @@ export async function messageStatus(deps: StatusDeps, messageId: string): Promis
     delivered,
     failed,
     expired,
-    pending: Math.max(0, record.accepted - delivered - failed - expired),
+    collapsed,
+    pending: Math.max(0, record.accepted - delivered - failed - expired - collapsed),
   };
 }

@@ -27,6 +27,12 @@ export class ConsumerMetrics implements PushEvents {
     labelNames: ['outcome', 'reason'],
     registers: [this.registry],
   });
+  private readonly collapsedPushes = new Counter({
+    name: `${PREFIX}pushes_collapsed_total`,
+    // Unlabelled, like the other push outcome counters.
+    help: 'Pushes not sent because a newer message with the same collapseKey was accepted for the recipient',
+    registers: [this.registry],
+  });
   private readonly retried = new Counter({
     name: `${PREFIX}pushes_retried_total`,
     help: 'Retries by layer: http (axios-retry, within a run) or queue (a new run later)',
@@ -92,6 +98,11 @@ export class ConsumerMetrics implements PushEvents {
   /** Counts a push dropped for its ttl. */
   expired(): void {
     this.outcomes.inc({ outcome: 'expired', reason: '' });
+  }
+
+  /** Counts a push superseded by a newer one of its recipient and collapseKey (once per push: the marker changed). */
+  collapsed(): void {
+    this.collapsedPushes.inc();
   }
 
   /** Counts a re-run that found its push already handled. */

@@ -31,7 +31,7 @@ function readDepth(client: RedisClient, keys: QueueKeys, shard: Shard): Promise<
   return new Promise((resolve, reject) => {
     countJobs(client.multi(), keys.beeKeys(shard))
       .zcard(keys.deadLetterIndexKey(shard))
-      .hmget(keys.totalsKey(shard), 'd', 'f', 'e')
+      .hmget(keys.totalsKey(shard), 'd', 'f', 'e', 'c')
       .exec((err, replies) => {
         if (err || !replies) return reject(err ?? new Error('MULTI aborted'));
         const [waiting, active, delayed, deadLetters] = replies.slice(0, 4).map(Number);

@@ -17,6 +17,12 @@ export interface PushRequestBody {
   priority: 'high' | 'normal';
   /** ISO 8601, or null when the push never expires. */
   expiresAt: string | null;
+  /**
+   * Earlier pushes of this recipient and collapseKey that this one replaces
+   * (they were not sent); 0 when none were, or the push has no collapseKey.
+   * The app may show "+N more".
+   */
+  collapsedCount: number;
 }
 
 /**
@@ -43,5 +49,6 @@ export function pushRequestBody(push: PushJobData): PushRequestBody {
     collapseKey: push.collapseKey ?? null,
     priority: push.priority ?? 'normal',
     expiresAt: push.expiresAt !== undefined ? new Date(push.expiresAt).toISOString() : null,
+    collapsedCount: push.collapsedCount ?? 0,
   };
 }

@@ -28,6 +28,9 @@ const statusSchema = z.object({
   messageId: z.string(),
   lane: laneSchema,
   ...Object.fromEntries(['accepted', 'delivered', 'failed', 'expired', 'pending'].map((k) => [k, z.number().int()])),
+  collapsed: z.number().int().meta({
+    description: 'pushes not sent because a newer message with the same collapseKey was accepted for that recipient; accepted = delivered + failed + expired + collapsed + pending',
+  }),
 });
 const deadLetterListSchema = z.object({ total: z.number().int(), items: z.array(z.record(z.string(), z.unknown())) });
 

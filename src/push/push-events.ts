@@ -11,6 +11,8 @@ export type FailureKind = 'transient' | 'rejected' | 'retries_exhausted';
 export interface PushEvents {
   delivered(push: PushJobData): void;
   expired(): void;
+  /** Not sent: a newer push with its collapseKey was accepted for its recipient (see collapse/). */
+  collapsed(): void;
   /** Not sent because its marker says it was delivered (or expired) already. */
   skipped(): void;
   /** A failed run; `transient` ones will be retried through the queue. */

@@ -27,6 +27,11 @@ export interface PushJobData {
   epoch?: string;
   /** When the message record expires (epoch ms): the push's marker and counters expire with it. */
   recordExpiresAt?: number;
+  /**
+   * Set by the consumer for the send only, never stored in a job: how many
+   * earlier pushes of this recipient and collapseKey this one replaces.
+   */
+  collapsedCount?: number;
 }
 
 /** What names one push's marker and counters. */

@@ -81,6 +81,16 @@ export class QueueKeys {
     return `${this.prefix}:${shard.queueName}:probe`;
   }
 
+  /**
+   * The collapse state of one (recipient, collapseKey) pair (see collapse/collapse-state). It
+   * lives in the slot of `shard`, the INTERACTIVE shard with the recipient's shard index, whatever
+   * lane a message takes, so pushes of both lanes share it. The key is length-prefixed, since both
+   * parts may contain ':'.
+   */
+  collapseKey(shard: Shard, collapseKey: string, recipientId: string): string {
+    return `${this.prefix}:${shard.queueName}:col:${collapseKey.length}:${collapseKey}:${recipientId}`;
+  }
+
   /** When set, every consumer pauses sending until this time (after a 429). */
   ratePauseKey(shard: Shard): string {
     return `${this.prefix}:${shard.queueName}:rate:pause`;

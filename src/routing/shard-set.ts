@@ -23,7 +23,10 @@ export type QueueRole = 'producer' | 'consumer';
  * subscription, no per-job memory (`storeJobs: false`). Consumers process, activate delayed retries, and
  * delete a job when it ends either way: a failed push is kept, with its
  * reason, in the dead-letter store, which is bounded, unlike Bee-Queue's
- * failed set.
+ * failed set. Consumers raise delayed jobs at most {@link DELAYED_DEBOUNCE_MS}
+ * late: Bee-Queue's default (1000 ms) batches them up to a second late, which
+ * would add up to a second to every push held for collapse (COLLAPSE_HOLD_MS)
+ * and to every retry. One extra raise per 25 ms per shard is cheap.
  */
 function settingsFor(role: QueueRole, config: CommonConfig): BeeQueue.QueueSettings {
   if (role === 'producer') {
@@ -38,8 +41,12 @@ function settingsFor(role: QueueRole, config: CommonConfig): BeeQueue.QueueSetti
     removeOnSuccess: true,
     removeOnFailure: true,
     stallInterval: config.queue.stallIntervalMs,
+    delayedDebounce: DELAYED_DEBOUNCE_MS,
   };
 }
+
+/** How late a consumer may raise a due delayed job, batching those due close together (see settingsFor). */
+const DELAYED_DEBOUNCE_MS = 25;
 
 /** Options for {@link ShardSet.create}. */
 export interface ShardSetOptions {

@@ -9,9 +9,24 @@ import { clusterEnv } from '../support/cluster-fixture';
 import { TEST_TOKEN } from '../support/env';
 import { deliveryReport, intakeOutage, startStream, type DeliveryReport } from '../support/message-stream';
 import { runConsumer, runProducer, type RunningProducer } from '../support/service';
+import { shardIndexFor } from '../../src/routing/shard-index';
+import { backwardsSends, lastByPair, startRoomStream } from '../support/collapse';
+import type { ReceivedPush } from '../../scripts/support/stand-in-proxy';
 
 /** The slot of a shard every message writes to: its master is the one to break. */
 const BUSY_SLOT = buildShards(16)[0]!.slot;
+
+/** Members whose collapse state lives in shard 0's slot (on the broken master), and as many elsewhere. */
+function roomsOnBusyShard(rooms: number, members: number): string[][] {
+  const ids = (wanted: (id: string) => boolean): string[] => {
+    const found: string[] = [];
+    for (let n = 0; found.length < rooms * members; n++) if (wanted(`cm${n}`)) found.push(`cm${n}`);
+    return found;
+  };
+  const busy = ids((id) => shardIndexFor(id, 16) === 0);
+  const other = ids((id) => shardIndexFor(id, 16) !== 0);
+  return Array.from({ length: rooms }, (_, r) => [...busy.slice(r * members, (r + 1) * members), ...other.slice(r * members, (r + 1) * members)]);
+}
 
 describe('Redis Cluster: failover while messages stream in (real cluster)', function () {
   this.timeout(120_000);
@@ -19,10 +34,12 @@ describe('Redis Cluster: failover while messages stream in (real cluster)', func
   let proxy: StandInProxy;
   let producer: RunningProducer;
   let consumer: Consumer;
+  const roomArrivals: ReceivedPush[] = [];
 
   before(async () => {
     cluster = await startRedisCluster({ masters: 3, replicasPerMaster: 1, nodeTimeoutMs: 2000 });
-    proxy = await startStandInProxy({ countOnly: true });
+    // Collapsible pushes are recorded in arrival order, to check their order per recipient and room.
+    proxy = await startStandInProxy({ countOnly: true, reply: (push) => (push.body['collapseKey'] !== null && roomArrivals.push(push), { status: 200 }) });
     const env = clusterEnv(cluster, { PUSH_PROXY_URL: proxy.url, ENQUEUE_TIMEOUT_MS: '5000' });
     producer = await runProducer(env);
     consumer = await runConsumer(env);
@@ -42,19 +59,33 @@ describe('Redis Cluster: failover while messages stream in (real cluster)', func
    */
   async function streamThrough(tag: string, breakIt: () => Promise<void>): Promise<{ report: DeliveryReport; outageMs: number }> {
     proxy.reset();
+    roomArrivals.length = 0;
     // Every other message takes the bulk lane: shard 0 of both lanes lives on the broken master.
     const stream = startStream({ url: producer.url, token: TEST_TOKEN, recipients: 24, pauseMs: 10, tag, bulkEvery: 2 });
+    // Beside it, a busy room stream with collapseKeys: its state partly on the broken master too.
+    const rooms = startRoomStream({ url: producer.url, token: TEST_TOKEN, rooms: roomsOnBusyShard(4, 4), pauseMs: 5, tag: `${tag}c` });
     await waitFor(() => proxy.deliveries.size > 300, { timeoutMs: 20_000, description: 'pushes flowing before the break' });
     const brokenAt = Date.now();
     await breakIt();
     await cluster.waitForHealthy(30_000);
     const healthyAfterMs = Date.now() - brokenAt;
     const acceptedAtHealthy = stream.progress().accepted.size;
-    await waitFor(() => stream.progress().accepted.size > acceptedAtHealthy + 300, {
+    const roomsAtHealthy = rooms.accepted();
+    // 400 pushes (300 before the room stream shared the intake): enough traffic after the failover for the checks below.
+    await waitFor(() => stream.progress().accepted.size > acceptedAtHealthy + 400 && rooms.accepted() > roomsAtHealthy + 8, {
       timeoutMs: 20_000,
       description: 'intake to resume after the failover',
     });
     const result = await stream.stop();
+    await rooms.stop();
+    const stale = (): string[] => {
+      const last = lastByPair(roomArrivals);
+      return [...rooms.newest].filter(([pair, id]) => last.get(pair)?.body['messageId'] !== id).map(([pair]) => pair);
+    };
+    await waitFor(() => stale().length === 0, { timeoutMs: 30_000, description: () => `every room member's last push to be its newest message (${stale().length} not)` });
+    // Never older after newer, per recipient and room, through the failover.
+    expect(backwardsSends(roomArrivals)).to.deep.equal([]);
+    process.stdout.write(`      ${tag} rooms: ${rooms.accepted()} messages to 4 rooms of 8, ${roomArrivals.length} upstream requests\n`);
     await waitFor(() => deliveryReport(result, proxy).lost === 0, {
       timeoutMs: 30_000,
       description: () => `every accepted push delivered (${JSON.stringify(deliveryReport(result, proxy))})`,

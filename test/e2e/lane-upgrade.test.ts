@@ -73,7 +73,7 @@ describe('upgrade to lanes with a backlog written by the previous version', func
     await waitFor(() => proxy.deliveries.size === RECIPIENTS.length, { timeoutMs: 15_000, description: 'the old backlog delivered' });
     expect([...proxy.deliveries.values()].every((n) => n === 1)).to.equal(true);
     const status = await request(`${producer.url}/v1/messages/${MESSAGE}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } });
-    expect(status.body).to.deep.equal({ messageId: MESSAGE, lane: 'interactive', accepted: 40, delivered: 40, failed: 0, expired: 0, pending: 0 });
+    expect(status.body).to.deep.equal({ messageId: MESSAGE, lane: 'interactive', accepted: 40, delivered: 40, failed: 0, expired: 0, collapsed: 0, pending: 0 });
     // A repeat of the old id is still a duplicate, answered from the old record.
     const again = await postJson(`${producer.url}/v1/messages`, { messageId: MESSAGE, roomId: 'room', senderId: 'old-sender', recipientIds: RECIPIENTS, notification: { body: 'x' } }, TEST_TOKEN);
     expect(again.status).to.equal(200);

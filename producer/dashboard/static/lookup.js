@@ -3,7 +3,7 @@ import { api, quiet } from './api.js';
 import { el, fmt, make, num } from './dom.js';
 import { laneBadge } from './lane.js';
 
-const OUTCOMES = ['delivered', 'failed', 'expired', 'pending'];
+const OUTCOMES = ['delivered', 'failed', 'expired', 'collapsed', 'pending'];
 
 /** Looks a message up when the lookup form is submitted. */
 export function bindLookup() {

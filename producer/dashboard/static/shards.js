@@ -23,6 +23,7 @@ export function renderDashboard(data) {
   setText('total-delivered', fmt(sumOf(shards, (s) => totals(s).delivered)));
   setText('total-failed', fmt(sumOf(shards, (s) => totals(s).failed)));
   setText('total-expired', fmt(sumOf(shards, (s) => totals(s).expired)));
+  setText('total-collapsed', fmt(sumOf(shards, (s) => totals(s).collapsed)));
   renderLanes(num(data.at), byLane);
   renderShards(byLane);
 }

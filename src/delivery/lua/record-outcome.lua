@@ -1,6 +1,6 @@
 local prev = redis.call('HGET', KEYS[1], ARGV[1])
 local next = ARGV[2]
-if prev == next or prev == 'd' or prev == 'e' then return 0 end
+if prev == next or prev == 'd' or prev == 'e' or prev == 'c' then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], next)
 if prev then
   redis.call('HINCRBY', KEYS[2], prev, -1)

@@ -56,13 +56,18 @@ describe('dashboard page in Chromium (real Redis, consumer and proxy)', function
     });
     env = baseEnv({ PUSH_PROXY_URL: proxy.url });
     producer = await runProducer(env);
+    // Two messages with one collapseKey, queued before the consumer starts: the older one collapses.
+    for (const messageId of ['dash-old', 'dash-new']) {
+      const room = { messageId, roomId: 'ops', senderId: 'alice', recipientIds: ['erin'], collapseKey: 'ops', notification: { body: messageId } };
+      expect((await postJson(`${producer.url}/v1/messages`, room, TEST_TOKEN)).status).to.equal(202);
+    }
     consumer = await runConsumer(env);
     const message = { messageId: 'dash-1', roomId: 'ops', senderId: 'alice', recipientIds: ['alice', 'bob', 'carol', 'dave'], notification: { title: 'Hi', body: 'hello' } };
     expect((await postJson(`${producer.url}/v1/messages`, message, TEST_TOKEN)).status).to.equal(202);
     const settled = env;
-    await waitFor(async () => proxy?.deliveries.size === 2 && (await deadLetters(settled)).length === 1, {
+    await waitFor(async () => proxy?.deliveries.size === 3 && (await deadLetters(settled)).length === 1, {
       timeoutMs: 15_000,
-      description: 'two deliveries and one dead letter',
+      description: 'three deliveries and one dead letter',
     });
     browser = await launchChromium();
   });
@@ -94,7 +99,8 @@ describe('dashboard page in Chromium (real Redis, consumer and proxy)', function
     const shards = await shownShards(page);
     expect(shards.map((s) => `${s.lane}/${s.index}`)).to.deep.equal([0, 1, 2, 3].map((i) => `interactive/${i}`).concat([0, 1, 2, 3].map((i) => `bulk/${i}`)));
     expect(await page.getByTestId('shard-group').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-lane')))).to.deep.equal(['interactive', 'bulk']);
-    await waitForText(page, 'total-delivered', '2');
+    await waitForText(page, 'total-delivered', '3');
+    await waitForText(page, 'total-collapsed', '1');
 
     const bob = page.getByTestId('dead-letter-row').filter({ hasText: 'bob' });
     await bob.waitFor();
@@ -125,13 +131,17 @@ describe('dashboard page in Chromium (real Redis, consumer and proxy)', function
     await bob.getByTestId('replay-message').click();
     await waitForText(page, 'notice', 'Replayed 1 dead letter of dash-1.');
     await waitFor(async () => (await page.getByTestId('dead-letter-row').count()) === 0, { timeoutMs: 15_000, description: 'an empty dead-letter list' });
-    await waitForText(page, 'total-delivered', '3');
+    await waitForText(page, 'total-delivered', '4');
     await waitForText(page, 'total-dead-letters', '0');
-    expect(proxy!.deliveries.size).to.equal(3);
+    expect(proxy!.deliveries.size).to.equal(4);
 
     await lookUp(page, 'dash-1');
     await waitForText(page, 'lookup-delivered', '3');
     await waitForText(page, 'lookup-failed', '0');
+    await waitForText(page, 'lookup-collapsed', '0');
+    await lookUp(page, 'dash-old');
+    await waitForText(page, 'lookup-collapsed', '1');
+    await waitForText(page, 'lookup-delivered', '0');
     expect(errors).to.deep.equal([]);
     await page.context().close();
   });

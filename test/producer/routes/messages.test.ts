@@ -89,13 +89,13 @@ describe('messages: idempotent intake and status (real Redis)', () => {
   it('reports exact status counts, and 404 for an unknown id', async () => {
     reply = (recipientId) => (recipientId === 'b' || recipientId === 'c' ? { status: 410 } : { status: 200 });
     expect((await post(message('m4'))).status).to.equal(202);
-    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', lane: 'interactive', accepted: 6, delivered: 0, failed: 0, expired: 0, pending: 6 });
+    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', lane: 'interactive', accepted: 6, delivered: 0, failed: 0, expired: 0, collapsed: 0, pending: 6 });
     consumer = await runConsumer(env);
     await waitFor(async () => ((await status('m4')).body as { pending: number }).pending === 0, {
       timeoutMs: 10_000,
       description: 'every push handled',
     });
-    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', lane: 'interactive', accepted: 6, delivered: 4, failed: 2, expired: 0, pending: 0 });
+    expect((await status('m4')).body).to.deep.equal({ messageId: 'm4', lane: 'interactive', accepted: 6, delivered: 4, failed: 2, expired: 0, collapsed: 0, pending: 0 });
     expect((await status('nope')).status).to.equal(404);
     expect((await status('bad:id')).status).to.equal(400);
   });

@@ -93,7 +93,7 @@ describe('a message id reused after the idempotency window (real Redis, real HTT
     expect(fresh.map((p) => p.body['recipientId']).sort()).to.deep.equal(recipients);
     for (const push of fresh) expect(keysOfFirst.has(push.idempotencyKey), `new key ${push.idempotencyKey}`).to.equal(false);
     await waitFor(async () => ((await status()) as { delivered?: number }).delivered === 2, { timeoutMs: 5000, description: 'new status' });
-    expect(await status()).to.deep.equal({ messageId: 'reuse', lane: 'interactive', accepted: 2, delivered: 2, failed: 0, expired: 0, pending: 0 });
+    expect(await status()).to.deep.equal({ messageId: 'reuse', lane: 'interactive', accepted: 2, delivered: 2, failed: 0, expired: 0, collapsed: 0, pending: 0 });
   });
 
   it('is not skipped because a push of the first message is still waiting for a retry', async () => {
@@ -119,6 +119,6 @@ describe('a message id reused after the idempotency window (real Redis, real HTT
     process.stdout.write(`      pushes of the reused id delivered while the old ones wait: ${fresh.length}\n`);
     expect(fresh.map((p) => p.body['recipientId']).sort()).to.deep.equal(recipients);
     await waitFor(async () => ((await status()) as { delivered?: number }).delivered === 2, { timeoutMs: 5000, description: 'new status' });
-    expect(await status()).to.deep.equal({ messageId: 'reuse', lane: 'interactive', accepted: 2, delivered: 2, failed: 0, expired: 0, pending: 0 });
+    expect(await status()).to.deep.equal({ messageId: 'reuse', lane: 'interactive', accepted: 2, delivered: 2, failed: 0, expired: 0, collapsed: 0, pending: 0 });
   });
 });

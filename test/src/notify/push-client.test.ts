@@ -51,7 +51,7 @@ describe('push-client (axios + axios-retry over undici, real HTTP server)', () =
     expect(got?.idempotencyKey).to.equal('m1:u:1');
     expect(got?.body).to.deep.equal({
       messageId: 'm1', roomId: 'r1', senderId: 's', recipientId: 'u:1',
-      notification: { title: 'T', body: 'B' }, data: { k: 'v' }, collapseKey: null, priority: 'high', expiresAt: null,
+      notification: { title: 'T', body: 'B' }, data: { k: 'v' }, collapseKey: null, priority: 'high', expiresAt: null, collapsedCount: 0,
     });
     expect(heard).to.have.length(1);
     expect(heard[0]?.['status']).to.equal(200);

@@ -1,0 +1,101 @@
+/**
+ * A push's turn on its (recipient, collapseKey) pair, as the consumer takes
+ * it before sending: collapsed if a newer push of the pair was accepted or has
+ * started sending; else it waits while another push of the pair holds the
+ * turn, then holds it itself, under a lease renewed while the send is in
+ * flight (long sends: in-attempt retries, a rate-limit pause, a gated slot),
+ * and gives it back when done. So one pair never has two pushes in flight,
+ * and a push never starts after a newer one did.
+ *
+ * Waiting polls the state and holds no lane slot. A wait longer than
+ * {@link TurnOptions.waitMs} fails the run as transient: the job is retried
+ * through the queue with its backoff, and decides again then.
+ */
+import type { RedisClient } from 'redis';
+import { TransientPushError } from '../core/errors';
+import { delay } from '../core/wait-for';
+import type { PushJobData } from '../push/push-job';
+import { onShard } from '../routing/on-shard';
+import type { ShardQueue } from '../routing/shard-queue';
+import { type CollapseState, type Position, positionOf } from './collapse-state';
+
+/** How the turn is taken. */
+export interface TurnOptions {
+  /** How long a turn is held without renewal: a crashed holder blocks its pair this long at most. */
+  leaseMs: number;
+  /** How long a push waits for another's turn before its run fails as transient. */
+  waitMs: number;
+  /** Deadline of one state call (re-routes included). */
+  callTimeoutMs: number;
+}
+
+/** What a push may do. */
+export type Turn =
+  | { kind: 'stale' }
+  | { kind: 'collapsed' }
+  | {
+      kind: 'send';
+      /** Pushes of the pair this one replaces (0 for a push that does not take part). */
+      collapsedCount: number;
+      /** Gives the turn back: after the delivered marker is written, or after a failure. Never rejects. */
+      finish(delivered: boolean): Promise<void>;
+    };
+
+/** Poll interval while another push holds the pair's turn; jittered so waiters do not poll in step. */
+const POLL_MS = 25;
+
+const NOT_COLLAPSIBLE: Turn = { kind: 'send', collapsedCount: 0, finish: async () => undefined };
+
+/** Takes turns on pairs; one per consumer. */
+export class CollapseTurns {
+  constructor(
+    private readonly state: CollapseState,
+    /** The interactive lane's routers by shard index: the homes of the pairs' state. */
+    private readonly homes: readonly ShardQueue[],
+    private readonly shardIndexOf: (recipientId: string) => number,
+    private readonly options: TurnOptions,
+    private readonly onRenewError: (err: unknown) => void = () => undefined,
+  ) {}
+
+  /** Takes `push`'s turn; `token` names this run's holder (its job id, so a re-run of the same job is the same holder). */
+  async take(push: PushJobData, token: string): Promise<Turn> {
+    const position = positionOf(push);
+    if (!position) return NOT_COLLAPSIBLE;
+    const home = this.homes[this.shardIndexOf(push.recipientId)];
+    if (!home) throw new RangeError(`no interactive shard for ${push.recipientId}`);
+    const run = <T>(op: (client: RedisClient) => Promise<T>): Promise<T> => onShard(home, Date.now() + this.options.callTimeoutMs, op);
+    const waitUntil = Date.now() + this.options.waitMs;
+    for (;;) {
+      const decision = await run((c) => this.state.decide(c, home.shard, position, push.recipientId, token, this.options.leaseMs));
+      if (decision.kind === 'stale' || decision.kind === 'collapsed') return decision;
+      if (decision.kind === 'send') return this.held(home, position, push.recipientId, token, decision);
+      if (Date.now() >= waitUntil) {
+        throw new TransientPushError(`another push of collapse key ${position.collapseKey} held the recipient's turn too long`, undefined, undefined);
+      }
+      await delay(Math.min(decision.ms, POLL_MS / 2 + Math.random() * POLL_MS));
+    }
+  }
+
+  /** A turn we hold: renewed until finished. */
+  private held(home: ShardQueue, position: Position, recipientId: string, token: string, decision: { collapsedCount: number; mark: number }): Turn {
+    const { leaseMs, callTimeoutMs } = this.options;
+    const call = <T>(op: (client: RedisClient) => Promise<T>): Promise<T> => onShard(home, Date.now() + callTimeoutMs, op);
+    // Renewed three times per lease, so one slow or lost renewal does not let the lease lapse.
+    const timer = setInterval(() => {
+      call((c) => this.state.renew(c, home.shard, position, recipientId, token, leaseMs)).catch(this.onRenewError);
+    }, leaseMs / 3);
+    timer.unref();
+    let finished = false;
+    return {
+      kind: 'send',
+      collapsedCount: decision.collapsedCount,
+      finish: async (delivered) => {
+        if (finished) return;
+        finished = true;
+        clearInterval(timer);
+        // A lost release only delays the pair's next push until the lease ends.
+        await call((c) => this.state.release(c, home.shard, position, recipientId, token, delivered ? decision.mark : 0)).catch(this.onRenewError);
+      },
+    };
+  }
+}
