@@ -17,6 +17,17 @@ export interface PostResult {
   ms: number;
 }
 
+/** A message's status counts, as GET /v1/messages/:id answers them. */
+export interface MessageCounts {
+  accepted: number;
+  delivered: number;
+  failed: number;
+  expired: number;
+  pending: number;
+  /** Pushes replaced by a newer one of the same collapseKey; absent before collapse existed. */
+  collapsed?: number;
+}
+
 /** Thrown when the API answers anything but 202: the figure would be meaningless. */
 export class ApiError extends Error {
   constructor(
@@ -53,6 +64,18 @@ export class ApiClient {
     if (res.statusCode !== 202) throw new ApiError(res.statusCode, text);
     const accepted = Number((JSON.parse(text) as { accepted?: unknown }).accepted ?? 0);
     return { status: res.statusCode, accepted, startedAt, ms };
+  }
+
+  /** GET /v1/messages/:id: the message's status counts (`collapsed` only where the service has it). */
+  async status(messageId: string): Promise<MessageCounts> {
+    const res = await request(`${this.baseUrl}/v1/messages/${encodeURIComponent(messageId)}`, {
+      method: 'GET',
+      dispatcher: this.agent,
+      headers: { authorization: `Bearer ${this.token}` },
+    });
+    const text = await res.body.text();
+    if (res.statusCode !== 200) throw new Error(`GET /v1/messages/${messageId} answered ${res.statusCode}: ${text.slice(0, 300)}`);
+    return JSON.parse(text) as MessageCounts;
   }
 
   /** Closes the pool's sockets. */

@@ -4,11 +4,13 @@
  * under 5 minutes on a 2-core machine. The broadcast scenario adds about
  * 3 minutes on an idle machine (four 100k drains per run; `--only broadcast`
  * took 265 s at a load average of 7-12, with drains at half their idle rate).
+ * Busy-room adds about 20 s per run for its bursts, and once its sustained
+ * stream (two modes of --busy-seconds, plus the drain with collapse).
  */
 import { parseArgs } from 'node:util';
 
 /** Which scenario groups to run. */
-export type Scenario = 'intake' | 'delivery' | 'scale' | 'broadcast';
+export type Scenario = 'intake' | 'delivery' | 'scale' | 'broadcast' | 'busy-room';
 
 /** Parsed options. */
 export interface BenchOptions {
@@ -26,6 +28,8 @@ export interface BenchOptions {
   latencySeconds: number;
   /** Seed of the broadcast scenario's interactive message sizes (the same in every run). */
   seed: number;
+  /** Seconds of the busy-room scenario's sustained stream (it runs in the first run only). */
+  busySeconds: number;
 }
 
 /** Thrown for a bad flag; run.ts prints it with the usage and exits 2. */
@@ -38,10 +42,10 @@ export class UsageError extends Error {
 
 /** The usage text. */
 export const USAGE = `usage: npm run bench -- [--runs N] [--sizes 100,1000,10000,100000] [--pushes N]
-                      [--only intake|delivery|scale|broadcast] [--no-cluster] [--latency-seconds S]
-                      [--seed N] [--soak [--soak-pushes N]]`;
+                      [--only intake|delivery|scale|broadcast|busy-room] [--no-cluster] [--latency-seconds S]
+                      [--seed N] [--busy-seconds S] [--soak [--soak-pushes N]]`;
 
-const SCENARIOS: readonly Scenario[] = ['intake', 'delivery', 'scale', 'broadcast'];
+const SCENARIOS: readonly Scenario[] = ['intake', 'delivery', 'scale', 'broadcast', 'busy-room'];
 /** Default --seed: fixed, so two default runs offer the same interactive traffic. */
 export const DEFAULT_SEED = 10;
 
@@ -85,6 +89,7 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
         'no-cluster': { type: 'boolean', default: false },
         'latency-seconds': { type: 'string' },
         seed: { type: 'string' },
+        'busy-seconds': { type: 'string' },
       },
     }));
   } catch (err) {
@@ -100,5 +105,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions {
     cluster: values['no-cluster'] !== true,
     latencySeconds: positiveInt('latency-seconds', values['latency-seconds'], 10),
     seed: positiveInt('seed', values.seed, DEFAULT_SEED),
+    busySeconds: positiveInt('busy-seconds', values['busy-seconds'], 60),
   };
 }

@@ -11,6 +11,8 @@ import type { BenchOptions } from './args';
 import { BROADCAST_RECIPIENTS, type BroadcastRun, trafficPlan } from './broadcast';
 import type { DeliveryRun } from './delivery';
 import type { IntakeRun } from './intake';
+import type { BusyRoomRun } from './busy-room';
+import { busyRoomSection, summarizeBusyRoom } from './busy-room-report';
 import type { ScaleRun } from './scale';
 import type { SoakResult } from './soak';
 import { summarizeBroadcast, summarizeDelivery, summarizeIntake, summarizeScale } from './summary';
@@ -22,6 +24,7 @@ export interface Results {
   delivery: DeliveryRun[];
   scale: ScaleRun[];
   broadcast: BroadcastRun[];
+  busyRoom: BusyRoomRun[];
   /** Scenario runs that failed (a broken build mid-edit, a crash); the others still count. */
   errors: Array<{ scenario: string; run: number; message: string }>;
 }
@@ -66,6 +69,10 @@ export function scenarioReport(results: Results, options: BenchOptions): Outcome
   if (results.broadcast.length > 0) {
     const s = (summary['broadcast'] = summarizeBroadcast(results.broadcast));
     sections.push(broadcastSection(s, { recipients: BROADCAST_RECIPIENTS, ...trafficPlan(options.seed) }));
+  }
+  if (results.busyRoom.length > 0) {
+    const s = (summary['busyRoom'] = summarizeBusyRoom(results.busyRoom));
+    sections.push(busyRoomSection(s));
   }
   if (results.errors.length > 0) {
     summary['errors'] = results.errors;

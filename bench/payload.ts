@@ -42,16 +42,39 @@ export function recipientIds(count: number, offset = 0): string[] {
   return Array.from({ length: count }, (_, i) => `r${(offset + i).toString(36)}`);
 }
 
-/** Builds a realistic group-chat message (title, body, data, collapse key, TTL) for `recipients`. */
-export function prepareMessage(messageId: string, recipients: string[]): PreparedMessage {
+/** What a scenario may set on a message; the rest is the same for every bench message. */
+export interface MessageShape {
+  roomId?: string;
+  senderId?: string;
+  /** The message's collapseKey; null sends none. Default: the message id (see {@link prepareMessage}). */
+  collapseKey?: string | null;
+  /** The notification text. */
+  text?: string;
+}
+
+/**
+ * Builds a realistic group-chat message (title, body, data, collapse key, TTL) for `recipients`.
+ *
+ * By default the collapseKey is the message's own id: unique, so no push of
+ * one bench message ever collapses a push of another. A shared key (it used
+ * to be 'bench-room' for all) would let a collapsing service drop pushes of
+ * earlier messages to the same recipients, and the intake, delivery and
+ * broadcast scenarios would do less work than they claim to measure. A key is
+ * still sent, so the message keeps its shape and size, and a service that keeps
+ * per-recipient collapse state pays for it as a real chat message would. The
+ * busy-room scenario sets its keys explicitly.
+ */
+export function prepareMessage(messageId: string, recipients: string[], shape: MessageShape = {}): PreparedMessage {
+  const roomId = shape.roomId ?? 'bench-room';
+  const collapseKey = shape.collapseKey === undefined ? messageId : shape.collapseKey;
   const body = {
     messageId,
-    roomId: 'bench-room',
-    senderId: SENDER_ID,
+    roomId,
+    senderId: shape.senderId ?? SENDER_ID,
     recipientIds: recipients,
-    notification: { title: 'Bench room', body: 'Lunch at noon? The usual place.' },
-    data: { roomUrl: '/rooms/bench-room', kind: 'chat' },
-    collapseKey: 'bench-room',
+    notification: { title: 'Bench room', body: shape.text ?? 'Lunch at noon? The usual place.' },
+    data: { roomUrl: `/rooms/${roomId}`, kind: 'chat' },
+    ...(collapseKey === null ? {} : { collapseKey }),
     priority: 'high',
     ttlSeconds: 3600,
   };

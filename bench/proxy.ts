@@ -7,6 +7,7 @@
 import type { Reached } from './arrival-counter';
 import type { Span } from './arrival-recording';
 import { type Helper, startHelper, waitForCount } from './helpers';
+import type { RecipientPushes } from './recipient-log';
 import type { Workspace } from './workspace';
 
 /** Counts since the last reset. */
@@ -34,6 +35,12 @@ export interface ProxyHandle {
   arrivals(): Promise<Record<string, number[]>>;
   /** Count and first/last arrival of the recorded pushes outside the followed prefix (before {@link arrivals}). */
   others(): Promise<Span>;
+  /** Starts a fresh per-recipient log of pushes (see ./recipient-log.ts); reset() leaves it alone. */
+  recordRecipients(): Promise<void>;
+  /** The per-recipient log since recordRecipients(), then ends it. */
+  recipients(): Promise<{ recipients: Record<string, RecipientPushes>; unreadable: number }>;
+  /** Answers at most `perSecond` pushes per second from now on (requests queue); 0 removes the cap. */
+  cap(perSecond: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -49,6 +56,9 @@ export async function startProxy(ws: Workspace): Promise<ProxyHandle> {
     waitFor: (target, timeoutMs) => waitForCount(helper, target, timeoutMs),
     arrivals: async () => (await helper.ipc.call('arrivals')) as Record<string, number[]>,
     others: async () => (await helper.ipc.call('others')) as Span,
+    recordRecipients: async () => void (await helper.ipc.call('recordRecipients')),
+    recipients: async () => (await helper.ipc.call('recipients')) as { recipients: Record<string, RecipientPushes>; unreadable: number },
+    cap: async (perSecond) => void (await helper.ipc.call('cap', perSecond)),
     stop: () => helper.child.stop(5_000),
   };
 }

@@ -10,13 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { type BenchOptions, parseBenchArgs, USAGE, UsageError } from './args';
 import { BROADCAST_RECIPIENTS, type BroadcastContext, runBroadcast } from './broadcast';
+import { runBusyRoom } from './busy-room';
+import type { BusyRoomContext } from './busy-room-steps';
 import { cleanupAll, killLeftovers, wasInterrupted } from './children';
 import { type DeliveryContext, type DeliveryRun, runDelivery } from './delivery';
 import { type IntakeContext, runIntake } from './intake';
 import { describeRun, type Outcome, printReport, type Results, scenarioReport, writeResults } from './output';
 import { DEFAULT_JOB_RETRY, prepareMessage, recipientIds } from './payload';
 import { runScale } from './scale';
-import { broadcastSetup, clusterDelivery, createWorkspace, producerFor, proxyFor, resultsDir, type Standalone, standaloneDelivery, startStandalone } from './setup';
+import { broadcastSetup, busyRoomSetup, clusterDelivery, createWorkspace, producerFor, proxyFor, resultsDir, type Standalone, standaloneDelivery, startStandalone } from './setup';
 import { PRODUCER_OVERRIDES } from './service';
 import { runSoak } from './soak';
 import { soakSection } from './table';
@@ -46,6 +48,7 @@ interface Setup {
   scale?: DeliveryContext;
   cluster?: DeliveryContext;
   broadcast?: BroadcastContext;
+  busyRoom?: BusyRoomContext;
   /** Why the cluster could not be set up, if so (the rest still runs). */
   clusterError?: string;
 }
@@ -73,6 +76,7 @@ async function prepare(ws: Workspace, options: BenchOptions, redis: Standalone, 
     }
   }
   if (options.scenarios.includes('broadcast')) setup.broadcast = await broadcastSetup(ws, redis, proxy, producerEnv, options.seed);
+  if (options.scenarios.includes('busy-room')) setup.busyRoom = await busyRoomSetup(ws, redis, producerEnv, options.busySeconds);
   return setup;
 }
 
@@ -90,9 +94,9 @@ async function attempt<T>(results: Results, scenario: string, run: number, work:
 }
 
 async function runAll(setup: Setup, options: BenchOptions): Promise<Results> {
-  const results: Results = { intake: [], delivery: [], scale: [], broadcast: [], errors: [] };
+  const results: Results = { intake: [], delivery: [], scale: [], broadcast: [], busyRoom: [], errors: [] };
   if (setup.clusterError) results.errors.push({ scenario: 'cluster setup', run: 0, message: setup.clusterError });
-  const { intake, delivery, scale, cluster, broadcast } = setup;
+  const { intake, delivery, scale, cluster, broadcast, busyRoom } = setup;
   if (intake) {
     // An unreported round first, so the producer's and the bench's code is JIT-compiled before run 1 counts.
     progress('warm-up: intake of 1k rooms (not reported)');
@@ -120,6 +124,11 @@ async function runAll(setup: Setup, options: BenchOptions): Promise<Results> {
       progress(`run ${of}: broadcast (seed ${broadcast.seed})`);
       const r = await attempt(results, 'broadcast', run, () => runBroadcast(broadcast, run));
       if (r) results.broadcast.push(r);
+    }
+    if (busyRoom) {
+      progress(`run ${of}: busy-room`);
+      const r = await attempt(results, 'busy-room', run, () => runBusyRoom(busyRoom, run, progress));
+      if (r) results.busyRoom.push(r);
     }
   }
   return results;

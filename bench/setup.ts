@@ -17,6 +17,7 @@ import { connectRedis, flushAll, quit } from './redis-client';
 import { type ProducerHandle, startProducer } from './service';
 import { BROADCAST_CONFIGS, type BroadcastContext } from './broadcast';
 import type { DeliveryContext } from './delivery';
+import type { BusyRoomContext } from './busy-room-steps';
 import type { RedisTarget, Workspace } from './workspace';
 
 /** Where results and logs go: bench/results (gitignored). */
@@ -117,4 +118,27 @@ export async function broadcastSetup(ws: Workspace, redis: Standalone, proxy: Pr
     services.push({ label: config.label, ctx: await standaloneDelivery(ws, redis, proxy, config.prefix, settings) });
   }
   return { services, seed };
+}
+
+/**
+ * The busy-room scenario's context: its own proxy (whose cap and recipient
+ * log must not touch other scenarios), and two producers on the standalone
+ * Redis, COLLAPSE_HOLD_MS=0 and =250 (code without collapse ignores it).
+ */
+export async function busyRoomSetup(ws: Workspace, redis: Standalone, producerEnv: Record<string, string>, seconds: number): Promise<BusyRoomContext> {
+  const proxy = await proxyFor(ws);
+  const plain = await producerFor(ws, redis.target, 'bbusy', { ...producerEnv, COLLAPSE_HOLD_MS: '0' });
+  const hold = await producerFor(ws, redis.target, 'bbusyhold', { ...producerEnv, COLLAPSE_HOLD_MS: '250' });
+  return {
+    ws,
+    target: redis.target,
+    redis: redis.client,
+    proxy,
+    flush: () => flushAll(redis.client),
+    plain: { producer: plain, prefix: 'bbusy' },
+    hold: { producer: hold, prefix: 'bbusyhold' },
+    sustainedSeconds: seconds,
+    // A minute-long time series per mode: once per invocation, in the first run.
+    sustained: (run) => run === 1,
+  };
 }
