@@ -10,7 +10,11 @@ import type { RecipientPushes } from './recipient-log';
 export interface OrderCheck {
   /** Recipients that were sent at least one planned message. */
   recipients: number;
-  /** Recipients whose last push is not their newest message (including those that got none). */
+  /**
+   * Recipients whose last push is not their newest message (including those
+   * that got none), unless they sent a message after it themselves: a sender
+   * has read the room, so nothing, or nothing newer than that, is right.
+   */
   staleLast: number;
   /** Of those, recipients that received no push at all. */
   missing: number;
@@ -24,16 +28,26 @@ export interface OrderCheck {
 export function checkOrder(messages: readonly RoomMessage[], log: Readonly<Record<string, RecipientPushes>>): OrderCheck {
   const byId = new Map(messages.map((m) => [m.messageId, m]));
   const newest = newestOf(messages);
+  const own = lastOwnOf(messages);
   const check: OrderCheck = { recipients: newest.size, staleLast: 0, missing: 0, olderAfterNewer: 0, pushes: 0 };
   for (const [recipientId, want] of newest) {
     const rounds = (log[recipientId]?.messageIds ?? []).map((id) => byId.get(id)?.round).filter((r) => r !== undefined);
     check.pushes += rounds.length;
     check.olderAfterNewer += countOlderAfterNewer(rounds);
     const last = rounds[rounds.length - 1];
+    const wroteLast = (own.get(recipientId) ?? -1) > want && (last ?? -1) < (own.get(recipientId) ?? -1);
+    if (last === want || wroteLast) continue;
+    check.staleLast += 1;
     if (last === undefined) check.missing += 1;
-    if (last !== want) check.staleLast += 1;
   }
   return check;
+}
+
+/** Each member's last round as a sender. */
+function lastOwnOf(messages: readonly RoomMessage[]): Map<string, number> {
+  const own = new Map<string, number>();
+  for (const m of messages) own.set(m.senderId, Math.max(own.get(m.senderId) ?? -1, m.round));
+  return own;
 }
 
 /** Each recipient's newest round. */

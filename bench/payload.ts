@@ -46,7 +46,7 @@ export function recipientIds(count: number, offset = 0): string[] {
 export interface MessageShape {
   roomId?: string;
   senderId?: string;
-  /** The message's collapseKey; null sends none. Default: the message id (see {@link prepareMessage}). */
+  /** The message's collapseKey; null (the default) sends none (see {@link prepareMessage}). */
   collapseKey?: string | null;
   /** The notification text. */
   text?: string;
@@ -55,18 +55,18 @@ export interface MessageShape {
 /**
  * Builds a realistic group-chat message (title, body, data, collapse key, TTL) for `recipients`.
  *
- * By default the collapseKey is the message's own id: unique, so no push of
- * one bench message ever collapses a push of another. A shared key (it used
- * to be 'bench-room' for all) would let a collapsing service drop pushes of
- * earlier messages to the same recipients, and the intake, delivery and
- * broadcast scenarios would do less work than they claim to measure. A key is
- * still sent, so the message keeps its shape and size, and a service that keeps
- * per-recipient collapse state pays for it as a real chat message would. The
- * busy-room scenario sets its keys explicitly.
+ * By default the message has no collapseKey. With a shared one (it used to be
+ * 'bench-room' for all) a collapsing service would drop pushes of earlier
+ * messages to the same recipients, and the intake, delivery and broadcast
+ * scenarios would do less work than they claim to measure. With a unique one
+ * per message, every push would pay for collapse bookkeeping (a turn taken and
+ * given back) that the baselines beside it (no-op, seed-style, naive) do not
+ * do, so the ratios would compare unequal work. Collapse is measured by the
+ * busy-room scenario, which sets its keys explicitly.
  */
 export function prepareMessage(messageId: string, recipients: string[], shape: MessageShape = {}): PreparedMessage {
   const roomId = shape.roomId ?? 'bench-room';
-  const collapseKey = shape.collapseKey === undefined ? messageId : shape.collapseKey;
+  const collapseKey = shape.collapseKey ?? null;
   const body = {
     messageId,
     roomId,
