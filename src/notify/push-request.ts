@@ -45,3 +45,8 @@ export function pushRequestBody(push: PushJobData): PushRequestBody {
     expiresAt: push.expiresAt !== undefined ? new Date(push.expiresAt).toISOString() : null,
   };
 }
+
+/** The body as sent: the JSON text of {@link pushRequestBody}, serialised once, never re-parsed. */
+export function pushRequestJson(push: PushJobData): string {
+  return JSON.stringify(pushRequestBody(push));
+}
