@@ -136,8 +136,11 @@ describe('push-client: what goes on the wire, first attempts and retries', () =>
     await Promise.all(servers.splice(0).map((s) => s.close()));
   });
 
+  const statuses: number[] = [];
   function clientFor(url: string, limiter?: RateLimiter): PushClient {
-    const client = createPushClient({ url, token: 'proxy-token', timeoutMs: 1000, retries: 2, retryBaseMs: 1, retryMaxDelayMs: 1000, maxSockets: 2, ...(limiter ? { limiter } : {}) });
+    statuses.length = 0;
+    const onResponse = (status: number): void => void statuses.push(status);
+    const client = createPushClient({ url, token: 'proxy-token', timeoutMs: 1000, retries: 2, retryBaseMs: 1, retryMaxDelayMs: 1000, maxSockets: 2, onResponse, ...(limiter ? { limiter } : {}) });
     clients.push(client);
     return client;
   }
@@ -165,7 +168,7 @@ describe('push-client: what goes on the wire, first attempts and retries', () =>
     }
   });
 
-  it('asks the limiter for a token with the push scope on every attempt, and pauses on a 429', async () => {
+  it('asks the limiter for a token with the push scope on every attempt, pauses on a 429 and times every attempt', async () => {
     const proxy = await rawProxy([{ status: 502 }, { status: 429, headers: { 'retry-after': '0' } }, { status: 200 }]);
     servers.push(proxy);
     const scopes: Array<RateScope | undefined> = [];
@@ -178,5 +181,6 @@ describe('push-client: what goes on the wire, first attempts and retries', () =>
     // The shard and connection themselves, never copies: axios' config merging must not clone them.
     expect(scopes.every((s) => s?.shard === scope.shard && s.redis === scope.redis)).to.equal(true);
     expect(pauses).to.have.length(1);
+    expect(statuses).to.deep.equal([502, 429, 200]);
   });
 });
