@@ -20,12 +20,32 @@ export interface UndiciTransport {
   close(): Promise<void>;
 }
 
+/** The request's headers as undici takes them; axios has made them an AxiosHeaders, whose own keys are the headers. */
 function flatHeaders(config: InternalAxiosRequestConfig): Record<string, string> {
+  const headers = (config.headers instanceof AxiosHeaders ? config.headers : AxiosHeaders.from(config.headers)) as unknown as Record<string, unknown>;
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(AxiosHeaders.from(config.headers).toJSON())) {
-    if (value !== undefined && value !== null) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    // As AxiosHeaders#toJSON: null, undefined and false mean "not sent".
+    if (value !== undefined && value !== null && value !== false) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return out;
+}
+
+/** Where a request goes, parsed once per distinct URL (the consumer has one). */
+interface Target {
+  origin: string;
+  path: string;
+}
+
+function targetCache(): (config: InternalAxiosRequestConfig) => Target {
+  let last: { url: string | undefined; baseURL: string | undefined; target: Target } | undefined;
+  return (config) => {
+    if (last && last.url === config.url && last.baseURL === config.baseURL) return last.target;
+    const url = new URL(config.url ?? '', config.baseURL);
+    last = { url: config.url, baseURL: config.baseURL, target: { origin: url.origin, path: `${url.pathname}${url.search}` } };
+    return last.target;
+  };
 }
 
 /** Maps an undici or socket failure to the AxiosError axios' http adapter would raise. */
@@ -47,12 +67,13 @@ function toAxiosError(err: unknown, config: InternalAxiosRequestConfig): AxiosEr
  */
 export function undiciTransport(connections: number, connectTimeoutMs: number): UndiciTransport {
   const agent = new Agent({ connections, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000, connect: { timeout: connectTimeoutMs } });
+  const targetOf = targetCache();
   const adapter: AxiosAdapter = async (config) => {
-    const url = new URL(config.url ?? '', config.baseURL);
+    const { origin, path } = targetOf(config);
     try {
       const res = await agent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
+        origin,
+        path,
         method: (config.method ?? 'get').toUpperCase() as 'POST',
         headers: flatHeaders(config),
         body: typeof config.data === 'string' || Buffer.isBuffer(config.data) ? config.data : undefined,
