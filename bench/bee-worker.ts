@@ -1,9 +1,9 @@
 /**
- * The shared body of the bench's comparison consumers (no-op and naive):
+ * The shared body of the bench's comparison consumers (no-op, naive, seed):
  * the service's shard queues, named and configured exactly as the service's
  * consumer names them (same prefix, hash-tagged names, removeOnSuccess,
  * process-wide concurrency split over shards the same way), with a handler
- * of the caller's choosing. Runs as a helper process; the settings come as
+ * of the caller's choosing; or, for the seed-style baseline, one plain queue. Runs as a helper process; the settings come as
  * one JSON argument, so nothing here reads the environment.
  */
 import BeeQueue = require('bee-queue');
@@ -24,6 +24,11 @@ export interface WorkerSettings {
   url: string;
   /** Counts whose moment to stamp from the first job on (the bench may ask only later). */
   watch: number[];
+  /**
+   * One plain queue of this name with the whole concurrency, instead of the
+   * service's shard queues (the seed-style baseline).
+   */
+  single?: string;
 }
 
 /** Reads the settings the bench passed as the first argument. */
@@ -31,6 +36,28 @@ export function workerSettings(argv: readonly string[]): WorkerSettings {
   const text = argv[2];
   if (text === undefined) throw new Error('usage: node <consumer>.js <settings JSON>');
   return JSON.parse(text) as WorkerSettings;
+}
+
+function beeQueue(settings: WorkerSettings, name: string): BeeQueue {
+  return new BeeQueue(name, {
+    prefix: settings.prefix,
+    isWorker: true,
+    getEvents: false,
+    sendEvents: false,
+    storeJobs: false,
+    removeOnSuccess: true,
+    redis: { host: settings.host, port: settings.port },
+  });
+}
+
+/** The queues to process and each one's concurrency. */
+function benchQueues(settings: WorkerSettings): { queues: BeeQueue[]; split: number[] } {
+  if (settings.single !== undefined) return { queues: [beeQueue(settings, settings.single)], split: [settings.concurrency] };
+  // Both lanes' queues, each lane with the whole concurrency: the backlog sits in one lane (10k-recipient rooms
+  // are bulk), so the baseline gets as many slots on it as it is configured for, as a pre-lanes consumer would.
+  const shards = LANES.flatMap((lane) => buildShards(settings.shards, lane));
+  const perLane = splitConcurrency(settings.concurrency, settings.shards);
+  return { queues: shards.map((shard) => beeQueue(settings, shard.queueName)), split: LANES.flatMap(() => perLane) };
 }
 
 /**
@@ -42,23 +69,7 @@ export async function runBeeWorker(settings: WorkerSettings, handler: (job: BeeQ
   const counter = new ArrivalCounter();
   for (const target of settings.watch) counter.watch(target);
   let failures = 0;
-  // Both lanes' queues, each lane with the whole concurrency: the backlog sits in one lane (10k-recipient rooms
-  // are bulk), so the baseline gets as many slots on it as it is configured for, as a pre-lanes consumer would.
-  const shards = LANES.flatMap((lane) => buildShards(settings.shards, lane));
-  const queues = shards.map(
-    (shard) =>
-      new BeeQueue(shard.queueName, {
-        prefix: settings.prefix,
-        isWorker: true,
-        getEvents: false,
-        sendEvents: false,
-        storeJobs: false,
-        removeOnSuccess: true,
-        redis: { host: settings.host, port: settings.port },
-      }),
-  );
-  const perLane = splitConcurrency(settings.concurrency, settings.shards);
-  const split = LANES.flatMap(() => perLane);
+  const { queues, split } = benchQueues(settings);
   queues.forEach((queue, i) => {
     queue.on('succeeded', () => counter.add());
     queue.on('failed', () => void (failures += 1));

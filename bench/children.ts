@@ -58,6 +58,8 @@ export interface SpawnOptions {
   name: string;
   script: string;
   args?: readonly string[];
+  /** Node's own flags, before the script (e.g. --cpu-prof). */
+  nodeArgs?: readonly string[];
   /** The child's whole environment (nothing is inherited but PATH). */
   env?: Record<string, string>;
   /** stdout and stderr are appended here, so logs never mix into the table. */
@@ -74,7 +76,7 @@ export function spawnNode(options: SpawnOptions): BenchChild {
   const spawnedAt = Date.now();
   let child: ChildProcess;
   try {
-    child = spawn(process.execPath, [options.script, ...(options.args ?? [])], {
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.script, ...(options.args ?? [])], {
       cwd: options.cwd,
       env: { PATH: process.env['PATH'] ?? '', ...options.env },
       stdio: options.ipc ? ['ignore', out, out, 'ipc'] : ['ignore', out, out],

@@ -2,8 +2,9 @@
  * Scenario 2, delivery, one consumer process (CONSUMER_CONCURRENCY=50,
  * QUEUE_SHARDS=16). Per run, side by side on the same Redis and proxy:
  * the service consumer, the no-op ceiling and the naive consumer each drain
- * a backlog of N pushes posted through the API beforehand (see drain.ts for
- * what the clock includes). While the service consumer is still running
+ * a backlog of N pushes posted through the API beforehand, and the
+ * seed-style consumer the same pushes saved into its one queue (see drain.ts
+ * for what the clock includes). While the service consumer is still running
  * after its drain, a paced load at half its steady rate gives the
  * accept→proxy latency.
  */
@@ -12,6 +13,7 @@ import { enqueueBacklog } from './backlog';
 import { type DrainResult, measureDrain } from './drain';
 import { type LatencyResult, pacedLatency } from './latency';
 import { deliveredFromMetrics, type ProducerHandle } from './service';
+import { enqueueSeedBacklog } from './seed-backlog';
 import { ratio } from './stats';
 import { type DeliveryEnv, helperSubject, serviceSubject, type StoppableSubject } from './subjects';
 
@@ -29,10 +31,14 @@ export interface DeliveryRun {
   service: DrainResult;
   noop: DrainResult;
   naive: DrainResult;
+  /** One plain queue, process(50), default axios.post(url, job.data). */
+  seed: DrainResult;
   serviceVsNoop: number;
   serviceVsNaive: number;
+  serviceVsSeed: number;
   steadyServiceVsNoop: number;
   steadyServiceVsNaive: number;
+  steadyServiceVsSeed: number;
   /** The consumer's own delivered counter after the drain (should equal the proxy count). */
   serviceMetricsDelivered: number;
   /** TCP connections the naive consumer opened at the proxy (one per push without keep-alive). */
@@ -40,10 +46,11 @@ export interface DeliveryRun {
   latency: LatencyResult;
 }
 
-/** Fills the queues, then drains them with `subject`, stopping it unless `keep`. */
-export async function backlogAndDrain(ctx: DeliveryContext, subject: StoppableSubject, tag: string, keep = false): Promise<DrainResult> {
+/** Fills the queues (through the API, or with `fill`), then drains them with `subject`, stopping it unless `keep`. */
+export async function backlogAndDrain(ctx: DeliveryContext, subject: StoppableSubject, tag: string, keep = false, fill?: () => Promise<void>): Promise<DrainResult> {
   await ctx.flush();
-  await enqueueBacklog(ctx.producer.api, ctx.pushes, tag);
+  if (fill) await fill();
+  else await enqueueBacklog(ctx.producer.api, ctx.pushes, tag);
   try {
     return await measureDrain(subject, ctx.pushes, { redis: ctx.target.pids(), proxy: [ctx.proxy.pid] });
   } finally {
@@ -51,7 +58,7 @@ export async function backlogAndDrain(ctx: DeliveryContext, subject: StoppableSu
   }
 }
 
-/** Runs the three drains and the latency series. */
+/** Runs the four drains and the latency series. */
 export async function runDelivery(ctx: DeliveryContext, run: number): Promise<DeliveryRun> {
   const serviceConsumer = serviceSubject(ctx, 'service');
   let service: DrainResult;
@@ -69,15 +76,20 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
   const noop = await backlogAndDrain(ctx, helperSubject(ctx, 'noop', ctx.pushes), `dl${run}o`);
   const naive = await backlogAndDrain(ctx, helperSubject(ctx, 'naive', ctx.pushes), `dl${run}n`);
   const naiveConnections = (await ctx.proxy.count()).connections;
+  const seedFill = (): Promise<void> => enqueueSeedBacklog(ctx.target, ctx.prefix, ctx.pushes, `dl${run}e`);
+  const seed = await backlogAndDrain(ctx, helperSubject(ctx, 'seed', ctx.pushes), `dl${run}e`, false, seedFill);
   await ctx.flush();
   return {
     service,
     noop,
     naive,
+    seed,
     serviceVsNoop: ratio(service.pps, noop.pps),
     serviceVsNaive: ratio(service.pps, naive.pps),
+    serviceVsSeed: ratio(service.pps, seed.pps),
     steadyServiceVsNoop: ratio(service.steadyPps, noop.steadyPps),
     steadyServiceVsNaive: ratio(service.steadyPps, naive.steadyPps),
+    steadyServiceVsSeed: ratio(service.steadyPps, seed.steadyPps),
     serviceMetricsDelivered,
     naiveConnections,
     latency,

@@ -68,8 +68,16 @@ export async function startProducer(
 /**
  * Spawns a consumer (CONSUMER_CONCURRENCY=50, QUEUE_SHARDS=16) without
  * waiting: delivery times count from the spawn, process start included.
+ * `nodeArgs` go to node before the script (the profiler's --cpu-prof).
  */
-export async function spawnConsumer(ws: Workspace, target: RedisTarget, prefix: string, proxyUrl: string, name: string): Promise<ConsumerHandle> {
+export async function spawnConsumer(
+  ws: Workspace,
+  target: RedisTarget,
+  prefix: string,
+  proxyUrl: string,
+  name: string,
+  nodeArgs: readonly string[] = [],
+): Promise<ConsumerHandle> {
   const metricsPort = await findFreePort();
   const env = {
     ...commonEnv(target, prefix),
@@ -77,7 +85,7 @@ export async function spawnConsumer(ws: Workspace, target: RedisTarget, prefix: 
     CONSUMER_CONCURRENCY: String(CONSUMER_CONCURRENCY),
     METRICS_PORT: String(metricsPort),
   };
-  const child = spawnNode({ name, script: serviceScript(ws, 'consumer/main'), env, logFile: logFile(ws, name), cwd: ws.logDir });
+  const child = spawnNode({ name, script: serviceScript(ws, 'consumer/main'), nodeArgs, env, logFile: logFile(ws, name), cwd: ws.logDir });
   return { child, metricsUrl: `http://127.0.0.1:${metricsPort}` };
 }
 

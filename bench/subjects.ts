@@ -9,6 +9,7 @@ import { type Helper, startHelper, waitForCount } from './helpers';
 import type { ProxyHandle } from './proxy';
 import { CONSUMER_CONCURRENCY, type ConsumerHandle, QUEUE_SHARDS, spawnConsumer } from './service';
 import type { WorkerSettings } from './bee-worker';
+import { SEED_QUEUE } from './seed-backlog';
 import type { RedisTarget, Workspace } from './workspace';
 
 /** Where the consumers run. */
@@ -47,13 +48,14 @@ export function serviceSubject(env: DeliveryEnv, label: string, count = 1): Stop
 }
 
 /**
- * The no-op or naive consumer. The no-op one counts its own finished jobs
- * (it sends nothing); the naive one is counted at the proxy, like the service.
+ * The no-op, naive or seed-style consumer. The no-op one counts its own
+ * finished jobs (it sends nothing); the others are counted at the proxy, like
+ * the service. The seed-style one reads the single queue of ./seed-backlog.ts.
  */
-export function helperSubject(env: DeliveryEnv, kind: 'noop' | 'naive', pushes: number): StoppableSubject {
+export function helperSubject(env: DeliveryEnv, kind: 'noop' | 'naive' | 'seed', pushes: number): StoppableSubject {
   let helper: Helper | undefined;
   return {
-    label: kind === 'noop' ? 'no-op' : 'naive',
+    label: kind === 'noop' ? 'no-op' : kind,
     async spawn() {
       await env.proxy.reset();
       const settings: WorkerSettings = {
@@ -64,13 +66,14 @@ export function helperSubject(env: DeliveryEnv, kind: 'noop' | 'naive', pushes: 
         concurrency: CONSUMER_CONCURRENCY,
         url: env.proxy.url,
         watch: [pushes],
+        ...(kind === 'seed' ? { single: SEED_QUEUE } : {}),
       };
       const name = `${kind}-consumer`;
       helper = await startHelper(env.ws, `${name}-${env.prefix}`, name, [JSON.stringify(settings)]);
       return { pids: [helper.child.pid], spawnedAt: helper.child.spawnedAt };
     },
     reached(target, timeoutMs) {
-      if (kind === 'naive') return env.proxy.waitFor(target, timeoutMs);
+      if (kind !== 'noop') return env.proxy.waitFor(target, timeoutMs);
       if (!helper) throw new Error('noop consumer not started');
       return waitForCount(helper, target, timeoutMs);
     },

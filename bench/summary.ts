@@ -10,7 +10,7 @@ import type { DeliveryRun } from './delivery';
 import type { DrainResult } from './drain';
 import type { IntakeRun, Phase } from './intake';
 import type { ScaleRun } from './scale';
-import { median, medianOf } from './stats';
+import { median, medianOf, ratio } from './stats';
 
 /** A figure with its limit. */
 export interface Figure {
@@ -39,10 +39,17 @@ export interface DeliverySummary {
   service: DrainSummary;
   noop: DrainSummary;
   naive: DrainSummary;
+  seed: DrainSummary;
   serviceVsNoop: number;
   serviceVsNaive: number;
+  serviceVsSeed: number;
   steadyServiceVsNoop: number;
   steadyServiceVsNaive: number;
+  steadyServiceVsSeed: number;
+  /** Per-run CPU µs per push ratios (baseline / service: how many times cheaper the service is). */
+  cpuNoopVsService: number;
+  cpuSeedVsService: number;
+  cpuNaiveVsService: number;
   /** TCP connections the naive consumer opened at the proxy. */
   naiveConnections: number;
   /** The service consumer's own delivered counter after its drain. */
@@ -121,10 +128,16 @@ export function summarizeDelivery(runs: readonly DeliveryRun[]): DeliverySummary
     service: summarizeDrains(runs.map((r) => r.service)),
     noop: summarizeDrains(runs.map((r) => r.noop)),
     naive: summarizeDrains(runs.map((r) => r.naive)),
+    seed: summarizeDrains(runs.map((r) => r.seed)),
     serviceVsNoop: medianOf(runs, (r) => r.serviceVsNoop),
     serviceVsNaive: medianOf(runs, (r) => r.serviceVsNaive),
+    serviceVsSeed: medianOf(runs, (r) => r.serviceVsSeed),
     steadyServiceVsNoop: medianOf(runs, (r) => r.steadyServiceVsNoop),
     steadyServiceVsNaive: medianOf(runs, (r) => r.steadyServiceVsNaive),
+    steadyServiceVsSeed: medianOf(runs, (r) => r.steadyServiceVsSeed),
+    cpuNoopVsService: medianOf(runs, (r) => ratio(r.noop.cpuUsPerPush, r.service.cpuUsPerPush)),
+    cpuSeedVsService: medianOf(runs, (r) => ratio(r.seed.cpuUsPerPush, r.service.cpuUsPerPush)),
+    cpuNaiveVsService: medianOf(runs, (r) => ratio(r.naive.cpuUsPerPush, r.service.cpuUsPerPush)),
     naiveConnections: medianOf(runs, (r) => r.naiveConnections),
     serviceMetricsDelivered: medianOf(runs, (r) => r.serviceMetricsDelivered),
     latency: {

@@ -86,11 +86,12 @@ export function deliverySection(s: DeliverySummary, pushes: number, latencySecon
     'Cores and CPU µs/push cover first→last push (utime+stime from /proc/<pid>/stat); "other" is the rest of the',
     "machine's busy time (/proc/stat): kernel network work, the bench itself, anything else running.",
     '',
-    table(DRAIN_HEADER, [drainRow('service', s.service), drainRow('no-op ceiling', s.noop), drainRow('naive axios', s.naive)]),
+    table(DRAIN_HEADER, [drainRow('service', s.service), drainRow('no-op ceiling', s.noop), drainRow('naive axios (16 shards)', s.naive), drainRow('seed-style (1 queue, axios.post)', s.seed)]),
     '',
-    `- service / no-op: ${fixed(s.serviceVsNoop, 2)} (steady ${fixed(s.steadyServiceVsNoop, 2)}); service / naive: ${fixed(s.serviceVsNaive, 2)} (steady ${fixed(s.steadyServiceVsNaive, 2)})`,
+    `- pushes/s ratios (per run, median): service / no-op ${fixed(s.serviceVsNoop, 2)} (steady ${fixed(s.steadyServiceVsNoop, 2)}); service / seed ${fixed(s.serviceVsSeed, 2)} (steady ${fixed(s.steadyServiceVsSeed, 2)}); service / naive ${fixed(s.serviceVsNaive, 2)} (steady ${fixed(s.steadyServiceVsNaive, 2)})`,
+    `- CPU per push ratios (per run, median): no-op / service ${fixed(s.cpuNoopVsService, 2)}; seed / service ${fixed(s.cpuSeedVsService, 2)}; naive / service ${fixed(s.cpuNaiveVsService, 2)}`,
     `- Cross-checks: the service consumer's push_fanout_pushes_total{outcome="delivered"} read ${pps(s.serviceMetricsDelivered)} after its drain (proxy counted ${pps(pushes)}); the naive consumer opened ${pps(s.naiveConnections)} TCP connections for ${pps(pushes)} pushes`,
-    ...disturbance([['service', s.service], ['no-op', s.noop], ['naive', s.naive]]),
+    ...disturbance([['service', s.service], ['no-op', s.noop], ['naive', s.naive], ['seed', s.seed]]),
     `- Accept→proxy latency at half the steady service rate (${pps(s.latency.targetPps)}/s target, ${pps(s.latency.offeredPps)}/s offered, ${latencySeconds} s, POST start → arrival): p50 ${fixed(s.latency.p50Ms, 1)} ms, p99 ${fixed(s.latency.p99Ms, 1)} ms, max ${fixed(s.latency.maxMs, 1)} ms`,
   ].join('\n');
 }

@@ -52,3 +52,8 @@ export function pushRequestBody(push: PushJobData): PushRequestBody {
     collapsedCount: push.collapsedCount ?? 0,
   };
 }
+
+/** The body as sent: the JSON text of {@link pushRequestBody}, serialised once, never re-parsed. */
+export function pushRequestJson(push: PushJobData): string {
+  return JSON.stringify(pushRequestBody(push));
+}

@@ -11,7 +11,7 @@
  * adapter would use, so retry rules and classification see no difference.
  */
 import { type AxiosAdapter, AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
-import { Agent, errors } from 'undici';
+import { Agent, type Dispatcher, errors, util } from 'undici';
 
 /** An adapter and the connection pool behind it. */
 export interface UndiciTransport {
@@ -20,12 +20,32 @@ export interface UndiciTransport {
   close(): Promise<void>;
 }
 
+/** The request's headers as undici takes them; axios has made them an AxiosHeaders, whose own keys are the headers. */
 function flatHeaders(config: InternalAxiosRequestConfig): Record<string, string> {
+  const headers = (config.headers instanceof AxiosHeaders ? config.headers : AxiosHeaders.from(config.headers)) as unknown as Record<string, unknown>;
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(AxiosHeaders.from(config.headers).toJSON())) {
-    if (value !== undefined && value !== null) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  for (const name of Object.keys(headers)) {
+    const value = headers[name];
+    // As AxiosHeaders#toJSON: null, undefined and false mean "not sent".
+    if (value !== undefined && value !== null && value !== false) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return out;
+}
+
+/** Where a request goes, parsed once per distinct URL (the consumer has one). */
+interface Target {
+  origin: string;
+  path: string;
+}
+
+function targetCache(): (config: InternalAxiosRequestConfig) => Target {
+  let last: { url: string | undefined; baseURL: string | undefined; target: Target } | undefined;
+  return (config) => {
+    if (last && last.url === config.url && last.baseURL === config.baseURL) return last.target;
+    const url = new URL(config.url ?? '', config.baseURL);
+    last = { url: config.url, baseURL: config.baseURL, target: { origin: url.origin, path: `${url.pathname}${url.search}` } };
+    return last.target;
+  };
 }
 
 /** Maps an undici or socket failure to the AxiosError axios' http adapter would raise. */
@@ -40,6 +60,68 @@ function toAxiosError(err: unknown, config: InternalAxiosRequestConfig): AxiosEr
   return new AxiosError(message, typeof cause === 'string' ? cause : typeof code === 'string' ? code : AxiosError.ERR_NETWORK, config);
 }
 
+/** What came back: the status, the headers and, of a failure only, the body (for logs). */
+interface Exchanged {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+/** At most this much of a failure's body is kept (for logs); a 2xx body is read and dropped. */
+const KEPT_BODY_BYTES = 64 * 1024;
+
+/**
+ * One request through undici's dispatcher with a handler of our own, rather
+ * than `agent.request`: that one wraps every response in a Readable stream
+ * (and the handler in an AsyncResource) that a push, whose 2xx body nobody
+ * reads, pays for on every request. Timeouts, keep-alive and connection
+ * errors stay undici's; aborting through `signal` ends the request as
+ * `agent.request` would (an AbortError).
+ */
+function exchange(agent: Agent, signal: AbortSignal | undefined, options: Dispatcher.DispatchOptions): Promise<Exchanged> {
+  return new Promise((resolve, reject) => {
+    let status = 0;
+    let rawHeaders: Buffer[] = [];
+    const chunks: Buffer[] = [];
+    let kept = 0;
+    let onAbort: (() => void) | undefined;
+    const done = (): void => {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+    };
+    const handler: Dispatcher.DispatchHandler = {
+      onConnect(abort) {
+        if (!signal) return;
+        const stop = (): void => abort(new errors.RequestAbortedError());
+        if (signal.aborted) return stop();
+        onAbort = stop;
+        signal.addEventListener('abort', stop, { once: true });
+      },
+      onHeaders(statusCode, headers) {
+        status = statusCode;
+        rawHeaders = headers;
+        return true;
+      },
+      onData(chunk) {
+        if (status >= 300 && kept < KEPT_BODY_BYTES) {
+          chunks.push(chunk);
+          kept += chunk.length;
+        }
+        return true;
+      },
+      onComplete() {
+        done();
+        const body = chunks.length === 0 ? '' : Buffer.concat(chunks).subarray(0, KEPT_BODY_BYTES).toString('utf8');
+        resolve({ status, headers: util.parseHeaders(rawHeaders), body });
+      },
+      onError(err) {
+        done();
+        reject(err);
+      },
+    };
+    agent.dispatch(options, handler);
+  });
+}
+
 /**
  * Builds the adapter over a keep-alive pool of at most `connections` per
  * origin. `connectTimeoutMs` bounds opening a connection, which the
@@ -47,32 +129,24 @@ function toAxiosError(err: unknown, config: InternalAxiosRequestConfig): AxiosEr
  */
 export function undiciTransport(connections: number, connectTimeoutMs: number): UndiciTransport {
   const agent = new Agent({ connections, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000, connect: { timeout: connectTimeoutMs } });
+  const targetOf = targetCache();
   const adapter: AxiosAdapter = async (config) => {
-    const url = new URL(config.url ?? '', config.baseURL);
+    const { origin, path } = targetOf(config);
     try {
-      const res = await agent.request({
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
+      const res = await exchange(agent, config.signal as AbortSignal | undefined, {
+        origin,
+        path,
         method: (config.method ?? 'get').toUpperCase() as 'POST',
         headers: flatHeaders(config),
         body: typeof config.data === 'string' || Buffer.isBuffer(config.data) ? config.data : undefined,
         headersTimeout: config.timeout || undefined,
         bodyTimeout: config.timeout || undefined,
-        signal: config.signal as AbortSignal | undefined,
       });
-      const response: AxiosResponse = {
-        // The service reads only the status; a failure's body is kept for logs.
-        data: res.statusCode < 300 ? (await res.body.dump(), '') : await res.body.text(),
-        status: res.statusCode,
-        statusText: '',
-        headers: AxiosHeaders.from(res.headers as Record<string, string>),
-        config,
-        request: {},
-      };
-      const accepted = config.validateStatus ? config.validateStatus(res.statusCode) : res.statusCode < 400;
+      const response: AxiosResponse = { data: res.body, status: res.status, statusText: '', headers: AxiosHeaders.from(res.headers as Record<string, string>), config, request: {} };
+      const accepted = config.validateStatus ? config.validateStatus(res.status) : res.status < 400;
       if (accepted) return response;
-      const code = res.statusCode >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
-      throw new AxiosError(`Request failed with status code ${res.statusCode}`, code, config, {}, response);
+      const code = res.status >= 500 ? AxiosError.ERR_BAD_RESPONSE : AxiosError.ERR_BAD_REQUEST;
+      throw new AxiosError(`Request failed with status code ${res.status}`, code, config, {}, response);
     } catch (err) {
       throw isAxiosError(err) ? err : toAxiosError(err, config);
     }

@@ -1,7 +1,11 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import { PermanentPushError, TransientPushError } from '../../../src/core/errors';
 import type { PushJobData } from '../../../src/push/push-job';
 import { createPushClient, type PushClient } from '../../../src/notify/push-client';
+import { idempotencyKey, pushRequestBody } from '../../../src/notify/push-request';
+import type { RateLimiter, RateScope } from '../../../src/rate/rate-limiter';
 import { type ProxyReply, type ReceivedPush, type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 
 const PUSH: PushJobData = {
@@ -92,5 +96,91 @@ describe('push-client (axios + axios-retry over undici, real HTTP server)', () =
     expect(err).to.be.instanceOf(TransientPushError);
     expect((err as TransientPushError).retryAfterMs).to.be.within(9000, 10_000);
     expect(proxy.requests).to.equal(1);
+  });
+});
+
+/** A raw HTTP server that keeps every request's headers and exact body bytes, answering from `replies` in turn. */
+async function rawProxy(replies: Array<{ status: number; headers?: Record<string, string> }>): Promise<{
+  url: string;
+  seen: Array<{ headers: http.IncomingHttpHeaders; body: Buffer }>;
+  close(): Promise<void>;
+}> {
+  const seen: Array<{ headers: http.IncomingHttpHeaders; body: Buffer }> = [];
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      seen.push({ headers: req.headers, body: Buffer.concat(chunks) });
+      const reply = replies[Math.min(seen.length, replies.length) - 1] ?? { status: 200 };
+      res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers });
+      res.end('{}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/push`,
+    seen,
+    close: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe('push-client: what goes on the wire, first attempts and retries', () => {
+  const clients: PushClient[] = [];
+  const servers: Array<{ close(): Promise<void> }> = [];
+  afterEach(async () => {
+    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await Promise.all(servers.splice(0).map((s) => s.close()));
+  });
+
+  const statuses: number[] = [];
+  function clientFor(url: string, limiter?: RateLimiter): PushClient {
+    statuses.length = 0;
+    const onResponse = (status: number): void => void statuses.push(status);
+    const client = createPushClient({ url, token: 'proxy-token', timeoutMs: 1000, retries: 2, retryBaseMs: 1, retryMaxDelayMs: 1000, maxSockets: 2, onResponse, ...(limiter ? { limiter } : {}) });
+    clients.push(client);
+    return client;
+  }
+
+  it('sends the body byte for byte as JSON.stringify of the documented body, with its headers, on every attempt', async () => {
+    const proxy = await rawProxy([{ status: 503 }, { status: 429, headers: { 'retry-after': '0' } }, { status: 200 }]);
+    servers.push(proxy);
+    const push: PushJobData = {
+      ...PUSH,
+      notification: { title: 'Ünïcode "quoted" \u2028', body: 'emoji \u{1F600} and \\ backslash' },
+      collapseKey: 'c',
+      expiresAt: 1_700_000_000_000,
+      epoch: 'e7',
+    };
+    await clientFor(proxy.url).send(push);
+    expect(proxy.seen).to.have.length(3);
+    const expected = Buffer.from(JSON.stringify(pushRequestBody(push)), 'utf8');
+    for (const { headers, body } of proxy.seen) {
+      expect(body.equals(expected)).to.equal(true);
+      expect(headers['content-type']).to.equal('application/json');
+      expect(headers['content-length']).to.equal(String(expected.length));
+      expect(headers['idempotency-key']).to.equal(idempotencyKey(push));
+      expect(headers['authorization']).to.equal('Bearer proxy-token');
+      expect(headers['user-agent']).to.equal('push-fanout');
+    }
+  });
+
+  it('asks the limiter for a token with the push scope on every attempt, pauses on a 429 and times every attempt', async () => {
+    const proxy = await rawProxy([{ status: 502 }, { status: 429, headers: { 'retry-after': '0' } }, { status: 200 }]);
+    servers.push(proxy);
+    const scopes: Array<RateScope | undefined> = [];
+    const pauses: number[] = [];
+    const limiter: RateLimiter = { acquire: async (scope) => void scopes.push(scope), pause: async (ms) => void pauses.push(ms) };
+    const scope = { shard: { index: 3 }, redis: {} } as unknown as RateScope;
+    await clientFor(proxy.url, limiter).send(PUSH, scope);
+    expect(proxy.seen).to.have.length(3);
+    expect(scopes).to.have.length(3);
+    // The shard and connection themselves, never copies: axios' config merging must not clone them.
+    expect(scopes.every((s) => s?.shard === scope.shard && s.redis === scope.redis)).to.equal(true);
+    expect(pauses).to.have.length(1);
+    expect(statuses).to.deep.equal([502, 429, 200]);
   });
 });
