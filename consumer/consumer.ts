@@ -82,8 +82,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
     outcomes: new DeliveryMarkers(keys, config.retention.idempotencyTtlSeconds),
     turns: new CollapseTurns(new CollapseState(keys), shards.lane('interactive'), (r) => shardIndexFor(r, shards.shardCount), {
       leaseMs: config.collapse.leaseMs,
-      // Twice the lease: a holder that crashed frees the pair within one lease, so a wait this long means a live, slow holder.
-      waitMs: 2 * config.collapse.leaseMs,
+      waitMs: turnWaitMs(config),
       callTimeoutMs: Math.min(config.collapse.leaseMs, COLLAPSE_CALL_TIMEOUT_MS),
     }, (err) => log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'collapse lease renewal or release failed')),
     deadLetters: deadLetterStoreFor(config.retention, keys),
@@ -110,4 +109,15 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
       await new Promise<void>((resolve) => probes.close(() => resolve()));
     },
   };
+}
+
+/**
+ * How long a push waits for its pair's turn: a holder that crashed frees the
+ * pair within one lease, and a live one may take its longest send (every
+ * in-attempt retry timing out, with the longest pauses between) plus a lease.
+ * A wait longer than that is retried through the queue, without using a retry.
+ */
+function turnWaitMs(config: ConsumerConfig): number {
+  const { retries, timeoutMs, retryMaxDelayMs } = config.push;
+  return Math.max(2 * config.collapse.leaseMs, (retries + 1) * timeoutMs + retries * retryMaxDelayMs + config.collapse.leaseMs);
 }

@@ -16,8 +16,9 @@ import { failedRunsOf, storableFailure, trimFailureHistory } from '../src/bee/fa
 import { clientOf } from '../src/routing/on-shard';
 import type { ShardQueue } from '../src/routing/shard-queue';
 import { recordDelivered } from '../src/delivery/delivered-marker';
-import type { CollapseTurns, Turn } from '../src/collapse/collapse-turn';
-import { type FailureDeps, handleFailure } from './push-failure';
+import { type CollapseTurns, type Turn, TurnBusyError } from '../src/collapse/collapse-turn';
+import { keepForRetry, refundRetry } from '../src/retry/retry-policy';
+import { type FailedPush, type FailureDeps, handleFailure } from './push-failure';
 
 /** What a handled job resolves with. */
 export type PushOutcome = 'delivered' | 'expired' | 'collapsed' | 'skipped';
@@ -57,68 +58,103 @@ export function createPushHandler(deps: PushHandlerDeps): (job: BeeQueue.Job<unk
 function handlePush(deps: PushHandlerDeps): (job: BeeQueue.Job<unknown>) => Promise<PushOutcome> {
   const now = deps.now ?? Date.now;
   return async (job) => {
-    const push = job.data as PushJobData;
-    const router = deps.routers.get(job.queue.name);
-    if (!router) throw new Error(`job from unknown queue ${job.queue.name}`);
-    const shard = router.shard;
-    const redis = clientOf(job.queue);
-    const context = { messageId: push.messageId, recipientId: push.recipientId, shard: shard.index, attempt: attemptOf(job) };
-    const prior = await deps.outcomes.outcomeOf(redis, shard, push);
-    if (prior === 'delivered' || prior === 'expired' || prior === 'collapsed') {
-      deps.log.info({ ...context, prior }, 'push already handled; not sent again');
-      deps.events.skipped();
-      return 'skipped';
-    }
-    if (push.expiresAt !== undefined && now() > push.expiresAt) {
-      await deps.outcomes.record(redis, shard, push, 'expired');
-      deps.log.info(context, 'push expired before it could be sent; dropped');
-      deps.events.expired();
-      return 'expired';
-    }
-    const failed = async (err: unknown): Promise<never> => {
-      await handleFailure(deps, { job, push, shard, redis, context }, err);
-      throw err;
-    };
+    const run = runOf(deps, job);
+    const settled = await settledBefore(deps, run, now());
+    if (settled) return settled;
     // Waiting for the pair's turn holds no lane slot: the gate covers the send only.
-    const turn: Turn = await deps.turns.take(push, String(job.id)).catch(failed);
-    if (turn.kind !== 'send') return dropped(deps, { router, job, push, context }, turn.kind);
-    try {
-      await deps.client.send(turn.collapsedCount > 0 ? { ...push, collapsedCount: turn.collapsedCount } : push, { shard, redis });
-    } catch (err) {
-      await turn.finish(false);
-      return failed(err);
-    }
-    try {
-      // Not simply through `redis`: the connection the job came in on may be gone by now.
-      await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, shard, push, 'delivered'));
-    } catch (err) {
-      // The job fails and runs again (sending again): its turn must not stay renewed meanwhile.
-      await turn.finish(false);
-      throw err;
-    }
-    await turn.finish(true);
-    deps.log.debug({ ...context, collapsedCount: turn.collapsedCount }, 'push delivered');
-    deps.events.delivered(push);
-    return 'delivered';
+    const turn = await takeTurn(deps, run);
+    if (turn.kind !== 'send') return dropped(deps, run, turn.kind);
+    return sendAndRecord(deps, run, turn);
   };
+}
+
+/** One run of a push job and where it lives. */
+interface Run extends FailedPush {
+  router: ShardQueue;
+}
+
+function runOf(deps: PushHandlerDeps, job: BeeQueue.Job<unknown>): Run {
+  const push = job.data as PushJobData;
+  const router = deps.routers.get(job.queue.name);
+  if (!router) throw new Error(`job from unknown queue ${job.queue.name}`);
+  const shard = router.shard;
+  const context = { messageId: push.messageId, recipientId: push.recipientId, shard: shard.index, attempt: attemptOf(job) };
+  return { job, push, router, shard, redis: clientOf(job.queue), context };
+}
+
+/** The outcome if the push needs no send: its marker says it was handled (a re-run), or it expired. */
+async function settledBefore(deps: PushHandlerDeps, run: Run, now: number): Promise<PushOutcome | undefined> {
+  const { push, shard, redis, context } = run;
+  const prior = await deps.outcomes.outcomeOf(redis, shard, push);
+  if (prior === 'delivered' || prior === 'expired' || prior === 'collapsed') {
+    deps.log.info({ ...context, prior }, 'push already handled; not sent again');
+    deps.events.skipped();
+    return 'skipped';
+  }
+  if (push.expiresAt === undefined || now <= push.expiresAt) return undefined;
+  await deps.outcomes.record(redis, shard, push, 'expired');
+  deps.log.info(context, 'push expired before it could be sent; dropped');
+  deps.events.expired();
+  return 'expired';
+}
+
+/**
+ * Takes the push's turn on its (recipient, collapseKey) pair. A run that
+ * waited too long for another's turn never tried the upstream: it is retried
+ * without using up a retry, and is no failure of the push.
+ */
+async function takeTurn(deps: PushHandlerDeps, run: Run): Promise<Turn> {
+  try {
+    return await deps.turns.take(run.push, String(run.job.id));
+  } catch (err) {
+    if (err instanceof TurnBusyError) refundRetry(run.job);
+    else await handleFailure(deps, run, err);
+    throw err;
+  }
+}
+
+/** Sends the push under its turn, writes its delivered marker, and gives the turn back. */
+async function sendAndRecord(deps: PushHandlerDeps, run: Run, turn: Extract<Turn, { kind: 'send' }>): Promise<PushOutcome> {
+  const { job, push, router, shard, redis, context } = run;
+  try {
+    await deps.client.send(turn.collapsedCount > 0 ? { ...push, collapsedCount: turn.collapsedCount } : push, { shard, redis });
+  } catch (err) {
+    await turn.finish(false);
+    await handleFailure(deps, run, err);
+    throw err;
+  }
+  try {
+    // Not simply through `redis`: the connection the job came in on may be gone by now.
+    await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, shard, push, 'delivered'));
+  } catch (err) {
+    // The job fails and runs again (sending again): its turn must not stay renewed meanwhile.
+    await turn.finish(false);
+    throw err;
+  }
+  await turn.finish(true);
+  deps.log.debug({ ...context, collapsedCount: turn.collapsedCount }, 'push delivered');
+  deps.events.delivered(push);
+  return 'delivered';
 }
 
 /**
  * Records a push its pair's turn refused: collapsed (a newer push of the pair
  * exists), or stale (its pair's state and its own record are gone: recorded
- * as expired). The marker counts once however often this repeats.
+ * as expired). The marker counts once however often this repeats; if it
+ * cannot be written, the job keeps a run, so the push is not dropped unseen.
  */
-async function dropped(
-  deps: PushHandlerDeps,
-  run: { router: ShardQueue; job: BeeQueue.Job<unknown>; push: PushJobData; context: Record<string, unknown> },
-  kind: 'collapsed' | 'stale',
-): Promise<PushOutcome> {
+async function dropped(deps: PushHandlerDeps, run: Run, kind: 'collapsed' | 'stale'): Promise<PushOutcome> {
   const outcome = kind === 'collapsed' ? 'collapsed' : 'expired';
   const { router, job, push, context } = run;
-  const changed = await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, router.shard, push, outcome));
+  const changed = await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, router.shard, push, outcome)).catch((err: unknown) => {
+    keepForRetry(job);
+    throw err;
+  });
   deps.log.debug({ ...context, outcome }, kind === 'collapsed' ? 'push superseded by a newer one; not sent' : 'push too old to order; dropped');
-  if (outcome === 'collapsed' && changed) deps.events.collapsed();
-  else if (outcome === 'expired') deps.events.expired();
+  if (changed) {
+    if (outcome === 'collapsed') deps.events.collapsed();
+    else deps.events.expired();
+  }
   return outcome;
 }
 

@@ -5,7 +5,8 @@
  * script touches one slot). Fields: the latest accepted position (lt, lm),
  * the floor, the highest position that ever started sending (ft, fm), the
  * accepted counter (a) and its value at the last delivery (sa), the holder of
- * the pair's send turn and its lease end (h, hl), and the expiry set (x).
+ * the pair's send turn (one run of a job), its lease end and its job (h, hl,
+ * hj), and the expiry set (x).
  *
  * A position is (epoch ms of the message's first claim, message id): the
  * producer's acceptance order, fixed across intake takeovers. The state
@@ -49,10 +50,13 @@ const RELEASE = LuaScript.load(__dirname, 'release');
 
 /**
  * The position of a push, or undefined when it does not take part: no
- * collapseKey, or accepted before epochs (legacy pushes are sent as before).
+ * collapseKey, accepted before epochs (legacy pushes are sent as before), or
+ * scheduled (`sendAt`): its position is its acceptance, so it would supersede
+ * the waiting pushes at once and leave the recipient nothing until it is due.
  */
-export function positionOf(push: Pick<PushJobData, 'collapseKey' | 'epoch' | 'messageId' | 'recordExpiresAt'>): Position | undefined {
+export function positionOf(push: Pick<PushJobData, 'collapseKey' | 'epoch' | 'messageId' | 'recordExpiresAt' | 'sendAt'>): Position | undefined {
   if (push.collapseKey === undefined || push.epoch === undefined || push.recordExpiresAt === undefined) return undefined;
+  if (push.sendAt !== undefined) return undefined;
   const epochMs = parseInt(push.epoch, 36);
   if (!Number.isSafeInteger(epochMs)) return undefined;
   return { collapseKey: push.collapseKey, epochMs, messageId: push.messageId, recordExpiresAt: push.recordExpiresAt };
@@ -82,10 +86,14 @@ export class CollapseState {
     await BUMP.run(client, [key], [position.epochMs, position.messageId, position.recordExpiresAt, 'seen']);
   }
 
-  /** Consumer: may the push of `recipientId` at `position` be sent now? `token` names its run (the job id). */
-  async decide(client: RedisClient, shard: Shard, position: Position, recipientId: string, token: string, leaseMs: number): Promise<Decision> {
+  /**
+   * Consumer: may the push of `recipientId` at `position` be sent now?
+   * `token` names this run of the job, `job` the job (two runs of one job
+   * exist when Bee-Queue re-runs one it thinks stalled; default: the token).
+   */
+  async decide(client: RedisClient, shard: Shard, position: Position, recipientId: string, token: string, leaseMs: number, job = token): Promise<Decision> {
     const key = this.keys.collapseKey(shard, position.collapseKey, recipientId);
-    const args = [position.epochMs, position.messageId, token, leaseMs, position.recordExpiresAt];
+    const args = [position.epochMs, position.messageId, token, leaseMs, position.recordExpiresAt, job];
     const reply = (await DECIDE.run(client, [key], args)) as [string, ...number[]];
     switch (reply[0]) {
       case 'stale':

@@ -8,9 +8,11 @@
  * and a push never starts after a newer one did.
  *
  * Waiting polls the state and holds no lane slot. A wait longer than
- * {@link TurnOptions.waitMs} fails the run as transient: the job is retried
- * through the queue with its backoff, and decides again then.
+ * {@link TurnOptions.waitMs} fails the run with {@link TurnBusyError}: the job is
+ * retried through the queue with its backoff, without using up a retry (it was
+ * never tried), and decides again then.
  */
+import { randomUUID } from 'node:crypto';
 import type { RedisClient } from 'redis';
 import { TransientPushError } from '../core/errors';
 import { delay } from '../core/wait-for';
@@ -41,8 +43,19 @@ export type Turn =
       finish(delivered: boolean): Promise<void>;
     };
 
-/** Poll interval while another push holds the pair's turn; jittered so waiters do not poll in step. */
-const POLL_MS = 25;
+/**
+ * Polls while another push holds the pair's turn: first soon (the holder's
+ * send is usually a few ms), then backing off to {@link MAX_POLL_MS} so a slow
+ * holder is not polled forty times a second; jittered so waiters do not poll in step.
+ */
+const FIRST_POLL_MS = 20;
+const MAX_POLL_MS = 500;
+
+/**
+ * Another push of the pair held the turn longer than the wait allows. The
+ * push was never tried, so its run must not use up one of its retries.
+ */
+export class TurnBusyError extends TransientPushError {}
 
 const NOT_COLLAPSIBLE: Turn = { kind: 'send', collapsedCount: 0, finish: async () => undefined };
 
@@ -57,22 +70,27 @@ export class CollapseTurns {
     private readonly onRenewError: (err: unknown) => void = () => undefined,
   ) {}
 
-  /** Takes `push`'s turn; `token` names this run's holder (its job id, so a re-run of the same job is the same holder). */
-  async take(push: PushJobData, token: string): Promise<Turn> {
+  /**
+   * Takes `push`'s turn for one run of job `jobId`. Each run holds under its
+   * own token: a run Bee-Queue starts beside one it wrongly thinks stalled
+   * waits for the other's lease instead of sending beside it.
+   */
+  async take(push: PushJobData, jobId: string): Promise<Turn> {
     const position = positionOf(push);
     if (!position) return NOT_COLLAPSIBLE;
     const home = this.homes[this.shardIndexOf(push.recipientId)];
     if (!home) throw new RangeError(`no interactive shard for ${push.recipientId}`);
     const run = <T>(op: (client: RedisClient) => Promise<T>): Promise<T> => onShard(home, Date.now() + this.options.callTimeoutMs, op);
+    const token = `${jobId}/${randomUUID()}`;
     const waitUntil = Date.now() + this.options.waitMs;
-    for (;;) {
-      const decision = await run((c) => this.state.decide(c, home.shard, position, push.recipientId, token, this.options.leaseMs));
+    for (let poll = FIRST_POLL_MS; ; poll = Math.min(MAX_POLL_MS, poll * 2)) {
+      const decision = await run((c) => this.state.decide(c, home.shard, position, push.recipientId, token, this.options.leaseMs, jobId));
       if (decision.kind === 'stale' || decision.kind === 'collapsed') return decision;
       if (decision.kind === 'send') return this.held(home, position, push.recipientId, token, decision);
       if (Date.now() >= waitUntil) {
-        throw new TransientPushError(`another push of collapse key ${position.collapseKey} held the recipient's turn too long`, undefined, undefined);
+        throw new TurnBusyError(`another push of collapse key ${position.collapseKey} held the recipient's turn too long`, undefined, undefined);
       }
-      await delay(Math.min(decision.ms, POLL_MS / 2 + Math.random() * POLL_MS));
+      await delay(Math.min(decision.ms, poll / 2 + Math.random() * poll));
     }
   }
 

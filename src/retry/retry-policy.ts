@@ -87,3 +87,8 @@ export function applyFailure(job: AnyJob, err: unknown): { permanent: boolean; f
 export function keepForRetry(job: AnyJob): void {
   setRetriesLeft(job, Math.max(1, retriesLeft(job)));
 }
+
+/** Gives `job` back the retry its failed run is about to use: the run never tried the upstream (it waited its turn). */
+export function refundRetry(job: AnyJob): void {
+  setRetriesLeft(job, retriesLeft(job) + 1);
+}

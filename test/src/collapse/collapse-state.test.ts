@@ -78,7 +78,7 @@ describe('collapse state scripts (real Redis)', () => {
     expect(await call<number>(client, 'PEXPIRETIME', key)).to.equal(far);
     await state.decide(client, shard, at(200, 'm2', Date.now() + 10_000), 'bob', 'j2', 1000);
     expect(await call<number>(client, 'PEXPIRETIME', key)).to.equal(far);
-    expect(Object.keys(await fields()).sort()).to.deep.equal(['a', 'fm', 'ft', 'h', 'hl', 'lm', 'lt', 'x']);
+    expect(Object.keys(await fields()).sort()).to.deep.equal(['a', 'fm', 'ft', 'h', 'hj', 'hl', 'lm', 'lt', 'x']);
   });
 
   it('sends only the newest push, with the count of those it replaced, and collapses the older ones', async () => {
@@ -108,14 +108,33 @@ describe('collapse state scripts (real Redis)', () => {
     expect(await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1', 5000), 'a retry of the older push after the newer started').to.deep.equal({ kind: 'collapsed' });
   });
 
-  it('lets a re-run of the holder send again, and gives the turn back at once when the re-run is superseded', async () => {
+  it('makes a second run of the holding job wait for the first run, superseded or not, and frees the pair once that lease ends', async () => {
     await state.bump(client, shard, at(100, 'm1'), ['bob']);
-    expect((await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1', 60_000)).kind).to.equal('send');
-    expect((await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1', 60_000)).kind, 'the same job run again (after a crash)').to.equal('send');
+    expect((await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1/run-a', 1500, 'j1')).kind).to.equal('send');
+    // Bee-Queue re-ran j1 as stalled while run a is still sending: run b must not send beside it.
+    expect((await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1/run-b', 1500, 'j1')).kind).to.equal('wait');
     await state.bump(client, shard, at(200, 'm2'), ['bob']);
-    expect((await state.decide(client, shard, at(200, 'm2'), 'bob', 'j2', 60_000)).kind).to.equal('wait');
-    expect(await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1', 60_000)).to.deep.equal({ kind: 'collapsed' });
-    expect((await state.decide(client, shard, at(200, 'm2'), 'bob', 'j2', 60_000)).kind, 'no wait for the lease of a collapsed holder').to.equal('send');
+    // Superseded now, but run a may still deliver: run b neither records it collapsed nor frees the turn.
+    expect((await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1/run-b', 1500, 'j1')).kind).to.equal('wait');
+    expect((await state.decide(client, shard, at(200, 'm2'), 'bob', 'j2/run-a', 1500, 'j2')).kind).to.equal('wait');
+    // Run a died (its lease ran out): run b is collapsed and gives the turn back at once, and m2 goes.
+    await waitFor(async () => (await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1/run-b', 1500, 'j1')).kind === 'collapsed', {
+      timeoutMs: 5000,
+      description: "run a's lease to end",
+    });
+    expect(await fields()).to.not.have.any.keys('h', 'hl', 'hj');
+    expect(await state.decide(client, shard, at(200, 'm2'), 'bob', 'j2/run-a', 1500, 'j2')).to.deep.include({ kind: 'send', collapsedCount: 1 });
+  });
+
+  it('lets the run that holds the turn decide again and keep it', async () => {
+    await state.bump(client, shard, at(100, 'm1'), ['bob']);
+    expect((await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1/run-a', 60_000, 'j1')).kind).to.equal('send');
+    expect((await state.decide(client, shard, at(100, 'm1'), 'bob', 'j1/run-a', 60_000, 'j1')).kind).to.equal('send');
+  });
+
+  it('leaves scheduled pushes out: a sendAt message would otherwise supersede the waiting ones until it is due', () => {
+    const push = { messageId: 'm', collapseKey: 'k', epoch: (1_700_000_000_000).toString(36), recordExpiresAt: 5 };
+    expect(positionOf({ ...push, sendAt: 1_700_000_100_000 })).to.equal(undefined);
   });
 
   it('lets a waiting push take over once the holder stops renewing, and not while it renews', async () => {
