@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import BeeQueue = require('bee-queue');
 import { trimFailureHistory } from '../../../src/bee/failure-history';
 import { TransientPushError } from '../../../src/core/errors';
-import { applyFailure, applyRetryPolicy, forbidRetry, pushBackoffDelay, registerPushBackoff, retryNoSoonerThan } from '../../../src/retry/retry-policy';
+import { applyFailure, applyRetryPolicy, forbidRetry, pushBackoffDelay, refundRetry, registerPushBackoff, retryNoSoonerThan } from '../../../src/retry/retry-policy';
 
 describe('retry-policy', () => {
   // A queue that never connects: only its job factory and strategy map are used.
@@ -31,6 +31,15 @@ describe('retry-policy', () => {
     expect(job.options.stacktraces).to.have.length(2);
     // Four earlier failures: 16 s nominal, not the 4 s that the two kept reasons alone would give.
     for (let i = 0; i < 50; i++) expect(pushBackoffDelay(job)).to.be.within(8000, 16_000);
+  });
+
+  it('gives back the retry of a run that never tried the upstream (it waited its turn)', () => {
+    const job = jobAfterFailures(0);
+    job.options.retries = 0;
+    refundRetry(job);
+    // Bee-Queue retries a job whose failed run still has retries left: this one is not the last after all.
+    expect(job.options.retries).to.equal(1);
+    expect(applyFailure(job, new TransientPushError('busy', undefined, undefined))).to.deep.equal({ permanent: false, final: false });
   });
 
   it('is capped', () => {
