@@ -1,3 +1,4 @@
+import type { MessageStatus } from '../../src/message/message-status';
 import { expect } from 'chai';
 import { delay, waitFor } from '../../src/core/wait-for';
 import type { Consumer } from '../../consumer/consumer';
@@ -8,14 +9,6 @@ import { postJson, request } from '../support/http';
 import { deadLetters } from '../support/redis';
 import { runConsumer, runProducer, type RunningProducer, stopTestService } from '../support/service';
 
-interface Status {
-  accepted: number;
-  delivered: number;
-  failed: number;
-  expired: number;
-  collapsed: number;
-  pending: number;
-}
 
 describe('collapse of superseded pushes (real Redis, real HTTP proxy)', () => {
   let env: Record<string, string>;
@@ -42,8 +35,8 @@ describe('collapse of superseded pushes (real Redis, real HTTP proxy)', () => {
       { messageId, roomId: 'room', senderId, recipientIds, collapseKey: 'room', notification: { body: text } },
       TEST_TOKEN,
     );
-  const status = async (messageId: string): Promise<Status> =>
-    (await request(`${producer!.url}/v1/messages/${messageId}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).body as Status;
+  const status = async (messageId: string): Promise<MessageStatus> =>
+    (await request(`${producer!.url}/v1/messages/${messageId}`, { headers: { authorization: `Bearer ${TEST_TOKEN}` } })).body as MessageStatus;
   const sentOf = (messageId: string): ReceivedPush[] => requests.filter((p) => p.body['messageId'] === messageId);
 
   beforeEach(() => {
