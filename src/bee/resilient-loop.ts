@@ -8,6 +8,7 @@ import { delay } from '../core/wait-for';
 import { equalJitter } from '../core/backoff';
 import type { BeeSuffix } from './bee-keys';
 import type { Connections } from './queue-connections';
+import { giveBackJob, loadJob, takeWaitingJob, waitForJobId } from './take-job';
 
 /** The process-loop internals {@link makeLoopResilient} replaces. */
 export interface LoopInternals extends Connections {
@@ -43,6 +44,10 @@ export interface LoopHooks {
  * - takes a job id without data into `active` and leaves it there (the stall
  *   check puts it back, forever), and miscounts a running slot for it: the
  *   id is now removed and reported, and the next id popped instead;
+ * - pops every job with a blocking BRPOPLPUSH on the queue's own connection
+ *   and then reads it: while jobs wait, one non-blocking call on the shared
+ *   connection now does both (take-job), and a job popped as closing began
+ *   is given back;
  * - stops activating delayed jobs until a timer far away when raising them
  *   fails: it now retries after the capped backoff.
  * Call before `process()`.
@@ -62,15 +67,23 @@ export function makeLoopResilient(queue: BeeQueue, hooks: LoopHooks): void {
   q._delayedTimer?.on('trigger', () => q._activateDelayed());
 }
 
-/** Pops the next job that has data; null only once the queue is closing. */
+/**
+ * Takes the next job that has data; null only once the queue is closing.
+ * While jobs wait, one non-blocking call on the shared connection takes one
+ * (see take-job); only an empty queue waits in Bee-Queue's blocking pop.
+ */
 async function nextJob(queue: BeeQueue, q: LoopInternals, hooks: LoopHooks): Promise<BeeQueue.Job<unknown> | null> {
   for (let failures = 0; !q.paused; ) {
     try {
-      const id = await pop(q);
-      if (q.paused) return null;
-      const job = await queue.getJob(id);
-      if (job) return job;
-      await removeOrphan(q, id);
+      let taken = await takeWaitingJob(queue);
+      const id = taken?.id ?? (await waitForJobId(queue));
+      if (q.paused) {
+        // Closing began while the pop was under way: the job goes back rather than wait in `active` for the stall check (which still returns it if this fails).
+        await giveBackJob(queue, id).catch(() => undefined);
+        return null;
+      }
+      taken ??= await loadJob(queue, id);
+      if (taken.job) return taken.job;
       hooks.onOrphan(id);
     } catch (err) {
       // Closing the queue aborts the blocking pop; that is no failure.
@@ -80,27 +93,6 @@ async function nextJob(queue: BeeQueue, q: LoopInternals, hooks: LoopHooks): Pro
     }
   }
   return null;
-}
-
-function pop(q: LoopInternals): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const bclient = q.bclient;
-    if (!bclient) return reject(new Error('queue has no blocking connection'));
-    bclient.brpoplpush(q.toKey('waiting'), q.toKey('active'), 0, (err, id) => (err ? reject(err) : resolve(id ?? '')));
-  });
-}
-
-/** Takes the id we just moved into `active` (the newest entry) out again, and out of `stalling`. */
-function removeOrphan(q: LoopInternals, id: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const client = q.client;
-    if (!client) return reject(new Error('queue has no command connection'));
-    client
-      .multi()
-      .lrem(q.toKey('active'), 1, id)
-      .srem(q.toKey('stalling'), id)
-      .exec((err) => (err ? reject(err) : resolve()));
-  });
 }
 
 /** Bee-Queue's raiseDelayedJobs step, retried after a capped pause when it fails. */

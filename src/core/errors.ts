@@ -105,8 +105,10 @@ export class PermanentPushError extends AppError {
   readonly code = 'push_rejected';
   constructor(
     message: string,
-    readonly status: number,
+    /** The proxy's status; undefined when the request could not even be sent (it was invalid). */
+    readonly status: number | undefined,
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
   }
 }

@@ -54,6 +54,12 @@ function toAxiosError(err: unknown, config: InternalAxiosRequestConfig): AxiosEr
     return new AxiosError(`timeout of ${config.timeout}ms exceeded`, AxiosError.ECONNABORTED, config);
   }
   if (err instanceof Error && err.name === 'AbortError') return new AxiosError('canceled', AxiosError.ERR_CANCELED, config);
+  // undici refused the request itself (a header value it cannot send, say): no attempt can ever succeed.
+  if (err instanceof errors.InvalidArgumentError || err instanceof errors.NotSupportedError) {
+    const invalid = new AxiosError(`invalid request: ${err.message}`, AxiosError.ERR_BAD_OPTION_VALUE, config);
+    invalid.cause = err;
+    return invalid;
+  }
   const code = (err as { code?: unknown }).code;
   const cause = (err as { cause?: { code?: unknown } }).cause?.code;
   const message = err instanceof Error ? err.message : String(err);

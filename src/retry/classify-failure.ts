@@ -15,10 +15,22 @@ export function isRetryableStatus(status: number): boolean {
   return status === 408 || status === 429 || status >= 500;
 }
 
+/**
+ * axios' codes for a request that was never sent because it is invalid as
+ * built (the undici adapter reports a header value undici refuses as
+ * ERR_BAD_OPTION_VALUE): every attempt would fail the same way.
+ */
+const INVALID_REQUEST_CODES: ReadonlySet<string> = new Set(['ERR_BAD_OPTION_VALUE', 'ERR_BAD_OPTION', 'ERR_INVALID_URL', 'ERR_NOT_SUPPORT']);
+
+/** True for an axios error about a request that can never be sent (see {@link INVALID_REQUEST_CODES}). */
+export function isInvalidRequest(err: unknown): boolean {
+  return isAxiosError(err) && err.response === undefined && INVALID_REQUEST_CODES.has(err.code ?? '');
+}
+
 /** True for an axios error that a later attempt may not hit: no answer, or a retryable status. */
 export function isTransientFailure(err: unknown): boolean {
   if (!isAxiosError(err)) return false;
-  if (err.code === 'ERR_CANCELED') return false;
+  if (err.code === 'ERR_CANCELED' || isInvalidRequest(err)) return false;
   return err.response === undefined || isRetryableStatus(err.response.status);
 }
 
@@ -28,6 +40,9 @@ export function classifyFailure(err: unknown): TransientPushError | PermanentPus
     // Not an HTTP outcome (a bug or a resource problem): retrying is the safe side.
     const message = err instanceof Error ? err.message : String(err);
     return new TransientPushError(`push failed: ${message}`, undefined, undefined, { cause: err });
+  }
+  if (isInvalidRequest(err)) {
+    return new PermanentPushError(`push request is invalid and was not sent: ${err.message}`, undefined, { cause: err });
   }
   const status = err.response?.status;
   if (status === undefined) {

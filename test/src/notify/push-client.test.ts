@@ -90,6 +90,18 @@ describe('push-client (axios + axios-retry over undici, real HTTP server)', () =
     expect((err as TransientPushError).status).to.equal(undefined);
   });
 
+  it('rejects a push whose Idempotency-Key undici refuses (a recipient id with \\u2028) promptly as permanent, sending nothing', async () => {
+    const started = Date.now();
+    const err = await client.send({ ...PUSH, recipientId: 'bad\u2028' }).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(PermanentPushError);
+    expect((err as PermanentPushError).status).to.equal(undefined);
+    // Not retried: one attempt, no backoff, nothing reached the proxy.
+    expect(retries).to.equal(0);
+    expect(heard).to.have.length(1);
+    expect(proxy.requests).to.equal(0);
+    expect(Date.now() - started).to.be.below(1000);
+  });
+
   it('does not wait out a Retry-After longer than the cap: the queue will', async () => {
     reply = () => ({ status: 429, headers: { 'retry-after': '10' } });
     const err = await client.send(PUSH).then(() => undefined, (e: unknown) => e);

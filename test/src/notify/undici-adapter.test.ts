@@ -68,6 +68,18 @@ describe('undici-adapter (real HTTP server)', () => {
     expect((early as AxiosError).code).to.equal(AxiosError.ERR_CANCELED);
   });
 
+  it('reports a request undici refuses to send (an invalid header value) as an invalid option, without sending it', async () => {
+    let requests = 0;
+    answer = (_, res) => {
+      requests += 1;
+      res.end('{}');
+    };
+    const err = await client.post(url, '{}', { headers: { 'Idempotency-Key': 'bad\u2028' } }).then(() => undefined, (e: unknown) => e);
+    expect((err as AxiosError).code).to.equal(AxiosError.ERR_BAD_OPTION_VALUE);
+    expect((err as AxiosError).response).to.equal(undefined);
+    expect(requests).to.equal(0);
+  });
+
   it('times out a request whose answer does not come', async () => {
     answer = () => undefined;
     const err = await client.post(url, '{}').then(() => undefined, (e: unknown) => e);

@@ -34,6 +34,17 @@ describe('classify-failure', () => {
     }
   });
 
+  it('treats a request that could not be sent because it is invalid as permanent, without a status', () => {
+    for (const code of ['ERR_BAD_OPTION_VALUE', 'ERR_BAD_OPTION', 'ERR_INVALID_URL', 'ERR_NOT_SUPPORT']) {
+      const err = new AxiosError('invalid Idempotency-Key header', code);
+      expect(isTransientFailure(err), code).to.equal(false);
+      const classified = classifyFailure(err);
+      expect(classified, code).to.be.instanceOf(PermanentPushError);
+      expect((classified as PermanentPushError).status).to.equal(undefined);
+      expect(classified.cause).to.equal(err);
+    }
+  });
+
   it('does not retry a cancelled request', () => {
     expect(isTransientFailure(new AxiosError('cancelled', 'ERR_CANCELED'))).to.equal(false);
   });

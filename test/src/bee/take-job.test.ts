@@ -1,0 +1,150 @@
+/**
+ * Contract tests of take-job against the real Bee-Queue 2.0.0 and real
+ * Redis: a job taken with the non-blocking call is left exactly where
+ * Bee-Queue's own blocking pop leaves one, stalls and comes back exactly like
+ * it, and is processed by the patched loop like any other job.
+ */
+import BeeQueue = require('bee-queue');
+import { expect } from 'chai';
+import type { RedisClient } from 'redis';
+import { beeKeysUnder } from '../../../src/bee/bee-keys';
+import { addJobs } from '../../../src/bee/bulk-writer';
+import { createGuardedClient } from '../../../src/bee/guarded-client';
+import { jobJson } from '../../../src/bee/job-json';
+import { isReady } from '../../../src/bee/node-redis-internals';
+import { makeLoopResilient } from '../../../src/bee/resilient-loop';
+import { giveBackJob, takeWaitingJob } from '../../../src/bee/take-job';
+import { waitFor } from '../../../src/core/wait-for';
+import { SHARED_REDIS_URL, uniquePrefix } from '../../support/env';
+import { call, deletePrefix } from '../../support/redis';
+
+const NAME = '{take}';
+
+/** Bee-Queue's own pop and stall check, which the tests compare against. */
+interface Internals {
+  _waitForJob(): Promise<BeeQueue.Job<unknown> | null>;
+  _doStalledJobCheck(): Promise<number>;
+}
+
+describe('bee/take-job: the non-blocking pop behaves as Bee-Queue 2.0.0 pops (real Redis)', function () {
+  this.timeout(20_000);
+  let prefix: string;
+  let shared: RedisClient;
+  const queues: BeeQueue[] = [];
+  const keys = () => beeKeysUnder(`${prefix}:${NAME}`);
+
+  async function workerQueue(settings: BeeQueue.QueueSettings = {}): Promise<BeeQueue> {
+    const queue = new BeeQueue(NAME, { prefix, redis: shared, quitCommandClient: false, storeJobs: false, removeOnSuccess: true, ...settings });
+    queues.push(queue);
+    await queue.ready();
+    return queue;
+  }
+
+  async function saveJobs(...ids: string[]): Promise<void> {
+    await addJobs(shared, keys(), ids.map((id) => ({ id, json: jobJson({ id }, { timestamp: Date.now() }) })));
+  }
+
+  const list = (name: 'waiting' | 'active') => call<string[]>(shared, 'LRANGE', keys()[name], 0, -1);
+  const stalling = async () => (await call<string[]>(shared, 'SMEMBERS', keys().stalling)).sort();
+  const state = async () => ({ waiting: await list('waiting'), active: await list('active'), stalling: await stalling() });
+
+  beforeEach(async () => {
+    prefix = uniquePrefix();
+    shared = createGuardedClient({ url: SHARED_REDIS_URL }, () => undefined);
+    await waitFor(() => isReady(shared), { timeoutMs: 5000, description: 'the shared client to be ready' });
+  });
+
+  afterEach(async () => {
+    await Promise.all(queues.splice(0).map((q) => q.close(1000).catch(() => undefined)));
+    await new Promise<void>((resolve) => shared.quit(() => resolve()));
+    await deletePrefix(SHARED_REDIS_URL, prefix);
+  });
+
+  it("takes the oldest job into active, not stalling, with its data, as Bee-Queue's blocking pop does", async () => {
+    const queue = await workerQueue();
+    await saveJobs('a', 'b', 'c');
+    const ours = await takeWaitingJob(queue);
+    expect(ours?.id).to.equal('a');
+    expect(ours?.job?.data).to.deep.equal({ id: 'a' });
+    expect(await state()).to.deep.equal({ waiting: ['c', 'b'], active: ['a'], stalling: [] });
+
+    const theirs = await (queue as unknown as Internals)._waitForJob();
+    expect(theirs?.id).to.equal('b');
+    expect(theirs?.data).to.deep.equal({ id: 'b' });
+    expect({ options: ours?.job?.options, status: ours?.job?.status }).to.deep.equal({ options: theirs?.options, status: theirs?.status });
+    expect(await state()).to.deep.equal({ waiting: ['c'], active: ['b', 'a'], stalling: [] });
+  });
+
+  it('answers null when nothing waits, and writes nothing', async () => {
+    const queue = await workerQueue();
+    expect(await takeWaitingJob(queue)).to.equal(null);
+    expect(await state()).to.deep.equal({ waiting: [], active: [], stalling: [] });
+  });
+
+  it("stalls and comes back exactly like a job Bee-Queue popped: the stall check's first run marks both, the second returns both to waiting", async () => {
+    const queue = await workerQueue({ stallInterval: 1 });
+    await saveJobs('ours', 'theirs');
+    await takeWaitingJob(queue);
+    await (queue as unknown as Internals)._waitForJob();
+    // Neither job is run (as if its consumer died): nobody takes it out of stalling.
+    const check = (queue as unknown as Internals)._doStalledJobCheck.bind(queue);
+    expect(await check()).to.equal(0);
+    expect(await state()).to.deep.equal({ waiting: [], active: ['theirs', 'ours'], stalling: ['ours', 'theirs'] });
+    await waitFor(async () => (await call<number>(shared, 'EXISTS', keys().stallBlock)) === 0, { timeoutMs: 2000, description: 'the stall block to expire' });
+    expect(await check()).to.equal(2);
+    const after = await state();
+    expect(after.active).to.deep.equal([]);
+    expect([...after.waiting].sort()).to.deep.equal(['ours', 'theirs']);
+
+    // And both run again, through the patched loop.
+    const ran: string[] = [];
+    makeLoopResilient(queue, { onError: () => undefined, onOrphan: () => undefined, maxBackoffMs: 100 });
+    queue.process(2, async (job) => void ran.push(job.id));
+    await waitFor(() => ran.length === 2, { timeoutMs: 5000, description: 'both stalled jobs to run again' });
+    expect(ran.sort()).to.deep.equal(['ours', 'theirs']);
+  });
+
+  it('takes an id without data out of active and stalling again, and reports it with no job', async () => {
+    const queue = await workerQueue();
+    await call(shared, 'LPUSH', keys().waiting, 'orphan');
+    await call(shared, 'SADD', keys().stalling, 'orphan');
+    expect(await takeWaitingJob(queue)).to.deep.equal({ id: 'orphan', job: null });
+    expect(await state()).to.deep.equal({ waiting: [], active: [], stalling: [] });
+  });
+
+  it('gives a taken job back to the popping end of waiting, so it is the next job taken', async () => {
+    const queue = await workerQueue();
+    await saveJobs('a', 'b');
+    await takeWaitingJob(queue);
+    await giveBackJob(queue, 'a');
+    expect(await state()).to.deep.equal({ waiting: ['b', 'a'], active: [], stalling: [] });
+    expect((await takeWaitingJob(queue))?.id).to.equal('a');
+  });
+
+  it('processes jobs, waiting ones and ones that arrive while it blocks, and finishes them as Bee-Queue does', async () => {
+    const queue = await workerQueue({ removeOnSuccess: false });
+    makeLoopResilient(queue, { onError: () => undefined, onOrphan: () => undefined, maxBackoffMs: 100 });
+    await saveJobs('w1', 'w2', 'w3');
+    const ran: string[] = [];
+    queue.process(2, async (job) => void ran.push(job.id));
+    await waitFor(() => ran.length === 3, { timeoutMs: 5000, description: 'the waiting jobs to run' });
+    // Now the queue is empty: the loop waits in the blocking pop, and a new job wakes it.
+    await saveJobs('late');
+    await waitFor(() => ran.length === 4, { timeoutMs: 5000, description: 'the late job to run' });
+    expect(ran).to.deep.equal(['w1', 'w2', 'w3', 'late']);
+    await waitFor(async () => (await call<string[]>(shared, 'SMEMBERS', keys().succeeded)).length === 4, { timeoutMs: 5000, description: 'every job to be finished' });
+    expect(await state()).to.deep.equal({ waiting: [], active: [], stalling: [] });
+  });
+
+  it('takes no job once closing has begun: a pop under way when close() starts gives its job back', async () => {
+    const queue = await workerQueue();
+    makeLoopResilient(queue, { onError: () => undefined, onOrphan: () => undefined, maxBackoffMs: 100 });
+    await saveJobs('a', 'b', 'c');
+    // The non-blocking call is on the wire before close() starts; its answer comes after.
+    const popped = (queue as unknown as Internals)._waitForJob();
+    const closed = queue.close(1000);
+    expect(await popped).to.equal(null);
+    await closed;
+    expect(await state()).to.deep.equal({ waiting: ['c', 'b', 'a'], active: [], stalling: [] });
+  });
+});
