@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { waitFor } from '../../../src/core/wait-for';
+import { listFingerprint } from '../../../src/core/hash';
 import { MessageRecords } from '../../../src/message/message-records';
 import { groupByShard } from '../../../src/message/expand';
 import { pushTemplate } from '../../../src/message/push-template';
@@ -67,7 +68,8 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     const config = producerConfig(env);
     const home = producer.shards.get(shardIndexFor('m3', 4));
     const records = new MessageRecords(new QueueKeys(config.queue.prefix));
-    const claim = await onShard(home, Date.now() + 2000, (c) => records.claim(c, home.shard, 'm3', 'crashed-owner', 1, 3600));
+    const claimant = { owner: 'crashed-owner', leaseMs: 1, ttlSeconds: 3600, fingerprint: listFingerprint(RECIPIENTS) };
+    const claim = await onShard(home, Date.now() + 2000, (c) => records.claim(c, home.shard, 'm3', claimant));
     if (claim.kind !== 'claimed') throw new Error(`expected a claim, got ${claim.kind}`);
     // The crashed intake's pushes carry its acceptance's epoch, as acceptMessage writes them; the retry must reuse it.
     const half = { ...pushTemplate(validMessage('m3'), Date.now()), epoch: claim.epoch, recordExpiresAt: claim.expiresAt };
