@@ -40,8 +40,8 @@ function slotOf(push: PushRef): number | undefined {
  * Moves one push to a new outcome and keeps the message's counters and the
  * shard's lifetime totals in step, in the push's bitfield slot (ARGV[5] 'b', ARGV[1] its
  * index) or its legacy hash field (ARGV[1] its recipient id). Delivered,
- * expired and collapsed are final; failed may become delivered or collapsed
- * (a replayed dead letter, sent or superseded meanwhile). Returns 1 if the outcome changed. ARGV[4] is the record's expiry
+ * expired and collapsed are final; failed may become any of them
+ * (a replayed dead letter, sent, superseded or expired meanwhile). Returns 1 if the outcome changed. ARGV[4] is the record's expiry
  * (epoch ms): marker and counters expire then too, at once if it has passed
  * (a late outcome of an expired message leaves nothing behind but the
  * shard's totals). A push from before epochs (ARGV[4] = 0) keeps the old
