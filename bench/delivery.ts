@@ -15,6 +15,8 @@ import { type LatencyResult, pacedLatency } from './latency';
 import { deliveredFromMetrics, type ProducerHandle } from './service';
 import { enqueueSeedBacklog } from './seed-backlog';
 import { ratio } from './stats';
+import type { RedisClient } from 'redis';
+import { jobsGone, type MemoryPerPush, outcomeKeyBytes, usedMemory } from './redis-memory';
 import { type DeliveryEnv, helperSubject, serviceSubject, type StoppableSubject } from './subjects';
 
 /** What delivery needs. */
@@ -22,6 +24,8 @@ export interface DeliveryContext extends DeliveryEnv {
   producer: ProducerHandle;
   /** Deletes every key on the scenario's Redis (FLUSHALL on each master). */
   flush: () => Promise<void>;
+  /** A client of the one (standalone) server, to read its memory; absent on a cluster. */
+  redis?: RedisClient;
   pushes: number;
   latencySeconds: number;
 }
@@ -44,15 +48,37 @@ export interface DeliveryRun {
   /** TCP connections the naive consumer opened at the proxy (one per push without keep-alive). */
   naiveConnections: number;
   latency: LatencyResult;
+  /** Redis bytes per push of the service drain, queued and retained after delivery. */
+  memory?: MemoryPerPush;
 }
 
-/** Fills the queues (through the API, or with `fill`), then drains them with `subject`, stopping it unless `keep`. */
-export async function backlogAndDrain(ctx: DeliveryContext, subject: StoppableSubject, tag: string, keep = false, fill?: () => Promise<void>): Promise<DrainResult> {
+/**
+ * Fills the queues (through the API, or with `fill`), then drains them with `subject`, stopping it
+ * unless `keep`. With `memory` (and a standalone server) it also measures Redis bytes per push:
+ * after the flush, with the backlog queued, and once every job has left after the drain.
+ */
+export async function backlogAndDrain(
+  ctx: DeliveryContext,
+  subject: StoppableSubject,
+  tag: string,
+  keep = false,
+  fill?: () => Promise<void>,
+  memory?: { result?: MemoryPerPush },
+): Promise<DrainResult> {
   await ctx.flush();
+  const redis = memory ? ctx.redis : undefined;
+  const empty = redis ? await usedMemory(redis) : 0;
   if (fill) await fill();
   else await enqueueBacklog(ctx.producer.api, ctx.pushes, tag);
+  const queued = redis ? await usedMemory(redis) : 0;
   try {
-    return await measureDrain(subject, ctx.pushes, { redis: ctx.target.pids(), proxy: [ctx.proxy.pid] });
+    const drain = await measureDrain(subject, ctx.pushes, { redis: ctx.target.pids(), proxy: [ctx.proxy.pid] });
+    if (redis && memory) {
+      await jobsGone(redis, ctx.prefix, 60_000);
+      const per = (bytes: number): number => bytes / ctx.pushes;
+      memory.result = { queuedBytes: per(queued - empty), retainedBytes: per((await usedMemory(redis)) - empty), outcomeKeyBytes: per(await outcomeKeyBytes(redis, ctx.prefix)) };
+    }
+    return drain;
   } finally {
     if (!keep) await subject.stop();
   }
@@ -64,8 +90,9 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
   let service: DrainResult;
   let latency: LatencyResult;
   let serviceMetricsDelivered = Number.NaN;
+  const memory: { result?: MemoryPerPush } = {};
   try {
-    service = await backlogAndDrain(ctx, serviceConsumer, `dl${run}s`, true);
+    service = await backlogAndDrain(ctx, serviceConsumer, `dl${run}s`, true, undefined, memory);
     const metricsUrl = serviceConsumer.consumers[0]?.metricsUrl;
     if (metricsUrl) serviceMetricsDelivered = deliveredFromMetrics(await fetchText(`${metricsUrl}/metrics`));
     const half = Math.max(1, service.steadyPps / 2);
@@ -93,5 +120,6 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
     serviceMetricsDelivered,
     naiveConnections,
     latency,
+    ...(memory.result ? { memory: memory.result } : {}),
   };
 }

@@ -1,0 +1,60 @@
+/**
+ * Redis memory per push (issue 14): what a backlog costs while queued, and what its pushes leave
+ * behind once delivered (for IDEMPOTENCY_TTL_SECONDS): the used_memory delta over an empty
+ * (flushed) server, and MEMORY USAGE summed over the outcome keys (markers and counters).
+ */
+import type { RedisClient } from 'redis';
+import { waitFor } from '../src/core/wait-for';
+import { sendCommand } from '../src/redis/send-command';
+
+/** Bytes per push, measured on one drain. */
+export interface MemoryPerPush {
+  /** used_memory with the backlog queued and no consumer, minus used_memory after the flush. */
+  queuedBytes: number;
+  /** used_memory after the drain (every job gone), minus used_memory after the flush. */
+  retainedBytes: number;
+  /** MEMORY USAGE of every marker (`out:`, `outb:`) and counter (`stat:`) key after the drain. */
+  outcomeKeyBytes: number;
+}
+
+/**
+ * The server's used_memory without its clients' buffers (mem_clients_normal and _slaves): the
+ * consumer's ~50 connections come and go between readings, and their buffers are no push's.
+ */
+export async function usedMemory(client: RedisClient): Promise<number> {
+  const info = String(await sendCommand(client, 'INFO', ['memory']));
+  const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return field('used_memory') - field('mem_clients_normal') - field('mem_clients_slaves');
+}
+
+/** Every key under `prefix` whose name matches `pattern` (SCAN, so a running server is not blocked). */
+async function keysOf(client: RedisClient, pattern: string): Promise<string[]> {
+  const found: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, names] = (await sendCommand(client, 'SCAN', [cursor, 'MATCH', pattern, 'COUNT', 10_000])) as [string, string[]];
+    found.push(...names);
+    cursor = next;
+  } while (cursor !== '0');
+  return found;
+}
+
+/** Bytes of the outcome keys (markers and counters) under `prefix`. */
+export async function outcomeKeyBytes(client: RedisClient, prefix: string): Promise<number> {
+  let bytes = 0;
+  for (const kind of ['out', 'outb', 'stat']) {
+    for (const key of await keysOf(client, `${prefix}:*:${kind}:*`)) bytes += Number((await sendCommand(client, 'MEMORY', ['USAGE', key, 'SAMPLES', 0])) ?? 0);
+  }
+  return bytes;
+}
+
+/** Resolves once no Bee-Queue jobs hash under `prefix` holds a job: every push has finished (marker written). */
+export async function jobsGone(client: RedisClient, prefix: string, timeoutMs: number): Promise<void> {
+  await waitFor(
+    async () => {
+      for (const key of await keysOf(client, `${prefix}:*:jobs`)) if (Number(await sendCommand(client, 'HLEN', [key])) > 0) return false;
+      return true;
+    },
+    { timeoutMs, description: 'every job to leave Redis after the drain' },
+  );
+}
