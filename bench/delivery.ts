@@ -16,7 +16,7 @@ import { deliveredFromMetrics, type ProducerHandle } from './service';
 import { enqueueSeedBacklog } from './seed-backlog';
 import { ratio } from './stats';
 import type { RedisClient } from 'redis';
-import { jobsGone, type MemoryPerPush, outcomeKeyBytes, usedMemory } from './redis-memory';
+import { jobsGone, keyBytes, type MemoryPerPush, outcomeKeyBytes, usedMemory } from './redis-memory';
 import { type DeliveryEnv, helperSubject, serviceSubject, type StoppableSubject } from './subjects';
 
 /** What delivery needs. */
@@ -76,7 +76,9 @@ export async function backlogAndDrain(
     if (redis && memory) {
       await jobsGone(redis, ctx.prefix, 60_000);
       const per = (bytes: number): number => bytes / ctx.pushes;
-      memory.result = { queuedBytes: per(queued - empty), retainedBytes: per((await usedMemory(redis)) - empty), outcomeKeyBytes: per(await outcomeKeyBytes(redis, ctx.prefix)) };
+      const retainedBytes = per((await usedMemory(redis)) - empty);
+      const [outcomes, all] = [await outcomeKeyBytes(redis, ctx.prefix), await keyBytes(redis, [`${ctx.prefix}:*`])];
+      memory.result = { queuedBytes: per(queued - empty), retainedBytes, outcomeKeyBytes: per(outcomes), allKeyBytes: per(all) };
     }
     return drain;
   } finally {

@@ -15,6 +15,8 @@ export interface MemoryPerPush {
   retainedBytes: number;
   /** MEMORY USAGE of every marker (`out:`, `outb:`) and counter (`stat:`) key after the drain. */
   outcomeKeyBytes: number;
+  /** MEMORY USAGE of every key under the prefix after the drain: what of `retainedBytes` is keys at all. */
+  allKeyBytes: number;
 }
 
 /**
@@ -39,13 +41,18 @@ async function keysOf(client: RedisClient, pattern: string): Promise<string[]> {
   return found;
 }
 
-/** Bytes of the outcome keys (markers and counters) under `prefix`. */
-export async function outcomeKeyBytes(client: RedisClient, prefix: string): Promise<number> {
+/** MEMORY USAGE summed over the keys matching each of `patterns`. */
+export async function keyBytes(client: RedisClient, patterns: readonly string[]): Promise<number> {
   let bytes = 0;
-  for (const kind of ['out', 'outb', 'stat']) {
-    for (const key of await keysOf(client, `${prefix}:*:${kind}:*`)) bytes += Number((await sendCommand(client, 'MEMORY', ['USAGE', key, 'SAMPLES', 0])) ?? 0);
+  for (const pattern of patterns) {
+    for (const key of await keysOf(client, pattern)) bytes += Number((await sendCommand(client, 'MEMORY', ['USAGE', key, 'SAMPLES', 0])) ?? 0);
   }
   return bytes;
+}
+
+/** Bytes of the outcome keys (markers and counters) under `prefix`. */
+export function outcomeKeyBytes(client: RedisClient, prefix: string): Promise<number> {
+  return keyBytes(client, ['out', 'outb', 'stat'].map((kind) => `${prefix}:*:${kind}:*`));
 }
 
 /** Resolves once no Bee-Queue jobs hash under `prefix` holds a job: every push has finished (marker written). */

@@ -56,7 +56,7 @@ export interface DeliverySummary {
   serviceMetricsDelivered: number;
   latency: { targetPps: number; offeredPps: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Redis bytes per push of the service drain (medians); NaN when not measured. */
-  memory: { queuedBytes: number; retainedBytes: number; outcomeKeyBytes: number };
+  memory: { queuedBytes: number; retainedBytes: number; outcomeKeyBytes: number; allKeyBytes: number };
 }
 
 /** Scale medians. */
@@ -153,6 +153,7 @@ export function summarizeDelivery(runs: readonly DeliveryRun[]): DeliverySummary
       queuedBytes: medianOf(runs, (r) => r.memory?.queuedBytes ?? Number.NaN),
       retainedBytes: medianOf(runs, (r) => r.memory?.retainedBytes ?? Number.NaN),
       outcomeKeyBytes: medianOf(runs, (r) => r.memory?.outcomeKeyBytes ?? Number.NaN),
+      allKeyBytes: medianOf(runs, (r) => r.memory?.allKeyBytes ?? Number.NaN),
     },
   };
 }
