@@ -6,7 +6,7 @@
  * seed-style consumer the same pushes saved into its one queue (see drain.ts
  * for what the clock includes). While the service consumer is still running
  * after its drain, a paced load at half its steady rate gives the
- * accept→proxy latency.
+ * accept→proxy latency. Last, one more service drain measures Redis memory per push.
  */
 import { fetchText } from './api-client';
 import { enqueueBacklog } from './backlog';
@@ -16,7 +16,8 @@ import { deliveredFromMetrics, type ProducerHandle } from './service';
 import { enqueueSeedBacklog } from './seed-backlog';
 import { ratio } from './stats';
 import type { RedisClient } from 'redis';
-import { jobsGone, keyBytes, type MemoryPerPush, outcomeKeyBytes, usedMemory } from './redis-memory';
+import { waitFor } from '../src/core/wait-for';
+import { connectedClients, jobsGone, keyBytes, type MemoryPerPush, outcomeKeyBytes, usedMemory } from './redis-memory';
 import { type DeliveryEnv, helperSubject, serviceSubject, type StoppableSubject } from './subjects';
 
 /** What delivery needs. */
@@ -52,38 +53,43 @@ export interface DeliveryRun {
   memory?: MemoryPerPush;
 }
 
-/**
- * Fills the queues (through the API, or with `fill`), then drains them with `subject`, stopping it
- * unless `keep`. With `memory` (and a standalone server) it also measures Redis bytes per push:
- * after the flush, with the backlog queued, and once every job has left after the drain.
- */
-export async function backlogAndDrain(
-  ctx: DeliveryContext,
-  subject: StoppableSubject,
-  tag: string,
-  keep = false,
-  fill?: () => Promise<void>,
-  memory?: { result?: MemoryPerPush },
-): Promise<DrainResult> {
+/** Fills the queues (through the API, or with `fill`), then drains them with `subject`, stopping it unless `keep`. */
+export async function backlogAndDrain(ctx: DeliveryContext, subject: StoppableSubject, tag: string, keep = false, fill?: () => Promise<void>): Promise<DrainResult> {
   await ctx.flush();
-  const redis = memory ? ctx.redis : undefined;
-  const empty = redis ? await usedMemory(redis) : 0;
   if (fill) await fill();
   else await enqueueBacklog(ctx.producer.api, ctx.pushes, tag);
-  const queued = redis ? await usedMemory(redis) : 0;
   try {
-    const drain = await measureDrain(subject, ctx.pushes, { redis: ctx.target.pids(), proxy: [ctx.proxy.pid] });
-    if (redis && memory) {
-      await jobsGone(redis, ctx.prefix, 60_000);
-      const per = (bytes: number): number => bytes / ctx.pushes;
-      const retainedBytes = per((await usedMemory(redis)) - empty);
-      const [outcomes, all] = [await outcomeKeyBytes(redis, ctx.prefix), await keyBytes(redis, [`${ctx.prefix}:*`])];
-      memory.result = { queuedBytes: per(queued - empty), retainedBytes, outcomeKeyBytes: per(outcomes), allKeyBytes: per(all) };
-    }
-    return drain;
+    return await measureDrain(subject, ctx.pushes, { redis: ctx.target.pids(), proxy: [ctx.proxy.pid] });
   } finally {
     if (!keep) await subject.stop();
   }
+}
+
+/**
+ * Redis bytes per push of a service drain of its own (standalone only): used_memory after the
+ * flush, with the backlog queued and no consumer, and after the drain once every job has left
+ * and the consumer has stopped and disconnected, so all three readings have the same connections.
+ */
+export async function memoryDrain(ctx: DeliveryContext, tag: string): Promise<MemoryPerPush | undefined> {
+  const { redis } = ctx;
+  if (!redis) return undefined;
+  await ctx.flush();
+  const clients = await connectedClients(redis);
+  const empty = await usedMemory(redis);
+  await enqueueBacklog(ctx.producer.api, ctx.pushes, tag);
+  const queued = await usedMemory(redis);
+  const subject = serviceSubject(ctx, 'service');
+  try {
+    await measureDrain(subject, ctx.pushes, { redis: ctx.target.pids(), proxy: [ctx.proxy.pid] });
+    await jobsGone(redis, ctx.prefix, 60_000);
+  } finally {
+    await subject.stop();
+  }
+  await waitFor(async () => (await connectedClients(redis)) <= clients, { timeoutMs: 10_000, description: "the consumer's connections to close" });
+  const per = (bytes: number): number => bytes / ctx.pushes;
+  const retained = (await usedMemory(redis)) - empty;
+  const [outcomes, all] = [await outcomeKeyBytes(redis, ctx.prefix), await keyBytes(redis, [`${ctx.prefix}:*`])];
+  return { queuedBytes: per(queued - empty), retainedBytes: per(retained), outcomeKeyBytes: per(outcomes), allKeyBytes: per(all) };
 }
 
 /** Runs the four drains and the latency series. */
@@ -92,9 +98,8 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
   let service: DrainResult;
   let latency: LatencyResult;
   let serviceMetricsDelivered = Number.NaN;
-  const memory: { result?: MemoryPerPush } = {};
   try {
-    service = await backlogAndDrain(ctx, serviceConsumer, `dl${run}s`, true, undefined, memory);
+    service = await backlogAndDrain(ctx, serviceConsumer, `dl${run}s`, true);
     const metricsUrl = serviceConsumer.consumers[0]?.metricsUrl;
     if (metricsUrl) serviceMetricsDelivered = deliveredFromMetrics(await fetchText(`${metricsUrl}/metrics`));
     const half = Math.max(1, service.steadyPps / 2);
@@ -107,6 +112,7 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
   const naiveConnections = (await ctx.proxy.count()).connections;
   const seedFill = (): Promise<void> => enqueueSeedBacklog(ctx.target, ctx.prefix, ctx.pushes, `dl${run}e`);
   const seed = await backlogAndDrain(ctx, helperSubject(ctx, 'seed', ctx.pushes), `dl${run}e`, false, seedFill);
+  const memory = await memoryDrain(ctx, `dl${run}m`);
   await ctx.flush();
   return {
     service,
@@ -122,6 +128,6 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
     serviceMetricsDelivered,
     naiveConnections,
     latency,
-    ...(memory.result ? { memory: memory.result } : {}),
+    ...(memory ? { memory } : {}),
   };
 }
