@@ -6,7 +6,7 @@
  * seed-style consumer the same pushes saved into its one queue (see drain.ts
  * for what the clock includes). While the service consumer is still running
  * after its drain, a paced load at half its steady rate gives the
- * accept→proxy latency.
+ * accept→proxy latency. Last, one more service drain measures Redis memory per push.
  */
 import { fetchText } from './api-client';
 import { enqueueBacklog } from './backlog';
@@ -15,6 +15,9 @@ import { type LatencyResult, pacedLatency } from './latency';
 import { deliveredFromMetrics, type ProducerHandle } from './service';
 import { enqueueSeedBacklog } from './seed-backlog';
 import { ratio } from './stats';
+import type { RedisClient } from 'redis';
+import { waitFor } from '../src/core/wait-for';
+import { connectedClients, jobsGone, keyBytes, type MemoryPerPush, outcomeKeyBytes, usedMemory } from './redis-memory';
 import { type DeliveryEnv, helperSubject, serviceSubject, type StoppableSubject } from './subjects';
 
 /** What delivery needs. */
@@ -22,6 +25,8 @@ export interface DeliveryContext extends DeliveryEnv {
   producer: ProducerHandle;
   /** Deletes every key on the scenario's Redis (FLUSHALL on each master). */
   flush: () => Promise<void>;
+  /** A client of the one (standalone) server, to read its memory; absent on a cluster. */
+  redis?: RedisClient;
   pushes: number;
   latencySeconds: number;
 }
@@ -44,6 +49,8 @@ export interface DeliveryRun {
   /** TCP connections the naive consumer opened at the proxy (one per push without keep-alive). */
   naiveConnections: number;
   latency: LatencyResult;
+  /** Redis bytes per push of the service drain, queued and retained after delivery. */
+  memory?: MemoryPerPush;
 }
 
 /** Fills the queues (through the API, or with `fill`), then drains them with `subject`, stopping it unless `keep`. */
@@ -56,6 +63,33 @@ export async function backlogAndDrain(ctx: DeliveryContext, subject: StoppableSu
   } finally {
     if (!keep) await subject.stop();
   }
+}
+
+/**
+ * Redis bytes per push of a service drain of its own (standalone only): used_memory after the
+ * flush, with the backlog queued and no consumer, and after the drain once every job has left
+ * and the consumer has stopped and disconnected, so all three readings have the same connections.
+ */
+export async function memoryDrain(ctx: DeliveryContext, tag: string): Promise<MemoryPerPush | undefined> {
+  const { redis } = ctx;
+  if (!redis) return undefined;
+  await ctx.flush();
+  const clients = await connectedClients(redis);
+  const empty = await usedMemory(redis);
+  await enqueueBacklog(ctx.producer.api, ctx.pushes, tag);
+  const queued = await usedMemory(redis);
+  const subject = serviceSubject(ctx, 'service');
+  try {
+    await measureDrain(subject, ctx.pushes, { redis: ctx.target.pids(), proxy: [ctx.proxy.pid] });
+    await jobsGone(redis, ctx.prefix, 60_000);
+  } finally {
+    await subject.stop();
+  }
+  await waitFor(async () => (await connectedClients(redis)) <= clients, { timeoutMs: 10_000, description: "the consumer's connections to close" });
+  const per = (bytes: number): number => bytes / ctx.pushes;
+  const retained = (await usedMemory(redis)) - empty;
+  const [outcomes, all] = [await outcomeKeyBytes(redis, ctx.prefix), await keyBytes(redis, [`${ctx.prefix}:*`])];
+  return { queuedBytes: per(queued - empty), retainedBytes: per(retained), outcomeKeyBytes: per(outcomes), allKeyBytes: per(all) };
 }
 
 /** Runs the four drains and the latency series. */
@@ -78,6 +112,7 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
   const naiveConnections = (await ctx.proxy.count()).connections;
   const seedFill = (): Promise<void> => enqueueSeedBacklog(ctx.target, ctx.prefix, ctx.pushes, `dl${run}e`);
   const seed = await backlogAndDrain(ctx, helperSubject(ctx, 'seed', ctx.pushes), `dl${run}e`, false, seedFill);
+  const memory = await memoryDrain(ctx, `dl${run}m`);
   await ctx.flush();
   return {
     service,
@@ -93,5 +128,6 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
     serviceMetricsDelivered,
     naiveConnections,
     latency,
+    ...(memory ? { memory } : {}),
   };
 }

@@ -100,7 +100,7 @@ export async function standaloneDelivery(
 ): Promise<DeliveryContext> {
   const producer = await producerFor(ws, redis.target, prefix, settings.producerEnv);
   const flush = (): Promise<void> => flushAll(redis.client);
-  return { ws, target: redis.target, prefix, proxy, producer, flush, pushes: settings.pushes, latencySeconds: settings.latencySeconds };
+  return { ws, target: redis.target, prefix, proxy, producer, flush, redis: redis.client, pushes: settings.pushes, latencySeconds: settings.latencySeconds };
 }
 
 /** A delivery context on a fresh cluster (with its own producer). */

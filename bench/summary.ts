@@ -55,6 +55,8 @@ export interface DeliverySummary {
   /** The service consumer's own delivered counter after its drain. */
   serviceMetricsDelivered: number;
   latency: { targetPps: number; offeredPps: number; p50Ms: number; p99Ms: number; maxMs: number };
+  /** Redis bytes per push of the service drain (medians); NaN when not measured. */
+  memory: { queuedBytes: number; retainedBytes: number; outcomeKeyBytes: number; allKeyBytes: number };
 }
 
 /** Scale medians. */
@@ -146,6 +148,12 @@ export function summarizeDelivery(runs: readonly DeliveryRun[]): DeliverySummary
       p50Ms: medianOf(runs, (r) => r.latency.p50Ms),
       p99Ms: medianOf(runs, (r) => r.latency.p99Ms),
       maxMs: medianOf(runs, (r) => r.latency.maxMs),
+    },
+    memory: {
+      queuedBytes: medianOf(runs, (r) => r.memory?.queuedBytes ?? Number.NaN),
+      retainedBytes: medianOf(runs, (r) => r.memory?.retainedBytes ?? Number.NaN),
+      outcomeKeyBytes: medianOf(runs, (r) => r.memory?.outcomeKeyBytes ?? Number.NaN),
+      allKeyBytes: medianOf(runs, (r) => r.memory?.allKeyBytes ?? Number.NaN),
     },
   };
 }

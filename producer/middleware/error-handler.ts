@@ -12,6 +12,7 @@ import {
   PayloadTooLargeError,
   QueueUnavailableError,
   RateLimitedError,
+  RecipientsChangedError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -32,6 +33,7 @@ const STATUS = new Map<Function, number>([
   [MalformedBodyError, 400],
   [UnauthorizedError, 401],
   [NotFoundError, 404],
+  [RecipientsChangedError, 409],
   [PayloadTooLargeError, 413],
   [UnsupportedMediaTypeError, 415],
   [RateLimitedError, 429],
@@ -77,6 +79,9 @@ export function toResponse(err: unknown): { status: number; body: ErrorBody } {
 function typedBody(err: AppError, status: number): ErrorBody {
   if (err instanceof ValidationError) {
     return { error: err.code, message: 'the request body is invalid', details: err.details };
+  }
+  if (err instanceof RecipientsChangedError) {
+    return { error: err.code, message: err.message, details: [{ path: err.field, message: 'must be the same recipients as the first attempt of this messageId' }] };
   }
   if (status === 503) {
     return { error: err.code, message: 'the queue is temporarily unavailable; nothing was accepted, retry the request' };

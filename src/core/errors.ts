@@ -65,6 +65,19 @@ export class NotFoundError extends AppError {
 }
 
 /**
+ * A retry of a message id whose intake failed midway names other recipients than the first
+ * attempt. Its pushes' marker slots are positions in the first attempt's recipient list, so it
+ * is refused (409) and enqueues nothing; `field` names the request field at fault.
+ */
+export class RecipientsChangedError extends AppError {
+  readonly code = 'recipients_changed';
+  readonly field = 'recipientIds';
+  constructor(messageId: string) {
+    super(`a retry of messageId ${messageId} must carry the same recipients`);
+  }
+}
+
+/**
  * Redis could not durably take a write within its deadline. Nothing was
  * acknowledged; the caller may retry the same request safely.
  */

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * A stable 32-bit string hash (FNV-1a over UTF-16 code units). Every producer
  * and consumer must map a recipient to the same shard forever, so this must
@@ -15,4 +17,13 @@ export function fnv1a32(value: string): number {
     hash = Math.imul(hash, FNV_PRIME);
   }
   return hash >>> 0;
+}
+
+/**
+ * A fingerprint of an ordered list of strings none of which contains a newline (ids, see
+ * message-schema's ID_PATTERN): base64 SHA-1 of the list joined by `\n`. Equal lists give equal
+ * fingerprints; a different order or member gives a different one (collisions aside).
+ */
+export function listFingerprint(values: readonly string[]): string {
+  return createHash('sha1').update(values.join('\n')).digest('base64');
 }

@@ -1,6 +1,9 @@
 /**
  * Delivery markers: the outcome of every push, per message and recipient, kept in the push's
- * own shard slot. A marker stops a job re-run after a crash (it finds "delivered" and sends
+ * own shard slot. A push with an `index` (every push queued since the bitfield) has 3 bits at
+ * that index in a string per (acceptance, shard), read and written with BITFIELD u3: well under
+ * a byte per push instead of a hash field (~69 B). A push without one (queued by an older
+ * version) keeps its hash field under another key name, so an upgrade strands nothing. A marker stops a job re-run after a crash (it finds "delivered" and sends
  * nothing), and the markers are the source of the status counts.
  * Marker and counter change in one Lua call, so a push is counted once no
  * matter how often its job runs. Both belong to one acceptance of the
@@ -20,14 +23,25 @@ export type Outcome = 'delivered' | 'failed' | 'expired' | 'collapsed';
 /** Outcome counts of one message. */
 export type OutcomeCounts = Record<Outcome, number>;
 
+/** Letters in the legacy hash and in the counters. */
 const CODE: Record<Outcome, string> = { delivered: 'd', failed: 'f', expired: 'e', collapsed: 'c' };
 const OUTCOME_OF_CODE = new Map(Object.entries(CODE).map(([k, v]) => [v, k as Outcome]));
+/** Values in a push's u3 slot (0: nothing recorded); record-outcome.lua uses the same. */
+const OUTCOME_OF_BITS: readonly (Outcome | undefined)[] = [undefined, 'delivered', 'failed', 'expired', 'collapsed'];
+
+/** The push's slot in the bitfield, or undefined for a push that keeps the legacy hash field. */
+function slotOf(push: PushRef): number | undefined {
+  const { index } = push;
+  // A job's data is JSON from Redis: anything but a whole number >= 0 is treated as absent.
+  return typeof index === 'number' && Number.isSafeInteger(index) && index >= 0 ? index : undefined;
+}
 
 /**
  * Moves one push to a new outcome and keeps the message's counters and the
- * shard's lifetime totals in step. Delivered,
- * expired and collapsed are final; failed may become delivered or collapsed
- * (a replayed dead letter, sent or superseded meanwhile). Returns 1 if the outcome changed. ARGV[4] is the record's expiry
+ * shard's lifetime totals in step, in the push's bitfield slot (ARGV[5] 'b', ARGV[1] its
+ * index) or its legacy hash field (ARGV[1] its recipient id). Delivered,
+ * expired and collapsed are final; failed may become any of them
+ * (a replayed dead letter, sent, superseded or expired meanwhile). Returns 1 if the outcome changed. ARGV[4] is the record's expiry
  * (epoch ms): marker and counters expire then too, at once if it has passed
  * (a late outcome of an expired message leaves nothing behind but the
  * shard's totals). A push from before epochs (ARGV[4] = 0) keeps the old
@@ -45,18 +59,22 @@ export class DeliveryMarkers {
 
   /** The recorded outcome of one push, if any. */
   async outcomeOf(client: RedisClient, shard: Shard, push: PushRef): Promise<Outcome | undefined> {
-    const code = await sendCommand(client, 'HGET', [this.keys.outcomesKey(shard, push.messageId, push.epoch), push.recipientId]);
-    return typeof code === 'string' ? OUTCOME_OF_CODE.get(code) : undefined;
+    const slot = slotOf(push);
+    if (slot === undefined) {
+      const code = await sendCommand(client, 'HGET', [this.keys.outcomesKey(shard, push.messageId, push.epoch), push.recipientId]);
+      return typeof code === 'string' ? OUTCOME_OF_CODE.get(code) : undefined;
+    }
+    // BITFIELD_RO, not BITFIELD GET: a read must work on a full node (BITFIELD is denied on OOM).
+    const reply = (await sendCommand(client, 'BITFIELD_RO', [this.keys.outcomeBitsKey(shard, push.messageId, push.epoch), 'GET', 'u3', `#${slot}`])) as number[];
+    return OUTCOME_OF_BITS[reply[0] ?? 0];
   }
 
   /** Records an outcome; true if it changed anything. */
   async record(client: RedisClient, shard: Shard, push: PushRef, outcome: Outcome): Promise<boolean> {
-    const keys = [
-      this.keys.outcomesKey(shard, push.messageId, push.epoch),
-      this.keys.statsKey(shard, push.messageId, push.epoch),
-      this.keys.totalsKey(shard),
-    ];
-    const args = [push.recipientId, CODE[outcome], this.ttlSeconds, push.recordExpiresAt ?? 0];
+    const slot = slotOf(push);
+    const marker = slot === undefined ? this.keys.outcomesKey(shard, push.messageId, push.epoch) : this.keys.outcomeBitsKey(shard, push.messageId, push.epoch);
+    const keys = [marker, this.keys.statsKey(shard, push.messageId, push.epoch), this.keys.totalsKey(shard)];
+    const args = [slot ?? push.recipientId, CODE[outcome], this.ttlSeconds, push.recordExpiresAt ?? 0, slot === undefined ? 'h' : 'b'];
     return (await RECORD.run(client, keys, args)) === 1;
   }
 

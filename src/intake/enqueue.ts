@@ -60,6 +60,9 @@ export interface EnqueuePolicy {
  * rejects with {@link QueueUnavailableError} if that cannot be done by the
  * deadline. A rejected call may have saved some pushes; calling again with the
  * same message saves the rest and duplicates none of those still queued.
+ * Each push carries its `index` in its shard's group (its delivery-marker slot) unless
+ * `indexed` is false (a takeover of an intake begun by a version without indexes: its pushes
+ * and markers have none, and the rest must match them).
  */
 export async function enqueuePushes(
   shards: ShardSet,
@@ -68,10 +71,12 @@ export async function enqueuePushes(
   recipientsByShard: readonly string[][],
   policy: EnqueuePolicy,
   deadline: number = Date.now() + policy.timeoutMs,
+  indexed = true,
 ): Promise<void> {
   const due = template.sendAt ?? heldUntil(template, policy);
   const options = { ...retryOptions(policy.retry), timestamp: Date.now(), ...(due ? { delay: due } : {}) };
-  const jsonFor = jobJsonFactory({ ...template }, options);
+  const build = jobJsonFactory({ ...template }, options);
+  const jsonFor: JobJson = indexed ? build : (r) => build(r);
   const writes: ChunkWrites = { lane: shards.lane(lane), homes: shards.lane('interactive'), due, position: positionOf(template), state: new CollapseState(policy.keys) };
   const session = new IntakeSession(shards.intake, deadline);
   let settled = false;
@@ -87,6 +92,9 @@ export async function enqueuePushes(
     session.finish(settled);
   }
 }
+
+/** The job JSON of a recipient at `index` in its shard's group (ignored for an unindexed intake). */
+type JobJson = (recipientId: string, index: number) => string;
 
 /** When a collapsible push without sendAt is due under the hold (undefined: no hold). */
 function heldUntil(template: PushTemplate, policy: EnqueuePolicy): number | undefined {
@@ -114,7 +122,7 @@ async function saveAll(
   writes: ChunkWrites,
   session: IntakeSession,
   template: PushTemplate,
-  jsonFor: (recipientId: string) => string,
+  jsonFor: JobJson,
   recipientsByShard: readonly string[][],
   policy: EnqueuePolicy,
   deadline: number,
@@ -125,7 +133,8 @@ async function saveAll(
       for (let start = 0; start < recipients.length; start += policy.chunkSize) {
         // JSON is built per chunk, so a large room never holds all its jobs' text at once.
         const chunk = recipients.slice(start, start + policy.chunkSize);
-        const jobs = chunk.map((r) => ({ id: pushJobId(template.messageId, r, template.epoch), json: jsonFor(r) }));
+        // The index is the position in the shard's group: the same on a takeover with the same recipients.
+        const jobs = chunk.map((r, i) => ({ id: pushJobId(template.messageId, r, template.epoch), json: jsonFor(r, start + i) }));
         const router = writes.lane[index];
         const home = writes.homes[index];
         if (!router || !home) throw new RangeError(`no shard ${index} (have ${writes.lane.length})`);

@@ -5,7 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RedisClient } from 'redis';
-import { QueueUnavailableError } from '../core/errors';
+import { QueueUnavailableError, RecipientsChangedError } from '../core/errors';
+import { listFingerprint } from '../core/hash';
 import { delay } from '../core/wait-for';
 import type { Claim, MessageRecords } from './message-records';
 import { type EnqueuePolicy, enqueuePushes } from '../intake/enqueue';
@@ -53,18 +54,21 @@ export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): 
   const owner = randomUUID();
   const now = Date.now();
   const ttl = deps.idempotencyTtlSeconds + Math.max(0, Math.ceil(((message.sendAt ?? now) - now) / 1000));
-  const claim = await claimOrWait(deps, router, message.messageId, owner, ttl, deadline);
+  const recipients = uniqueRecipients(message.recipientIds, message.senderId);
+  const claimant = { owner, ttlSeconds: ttl, fingerprint: listFingerprint(recipients) };
+  const claim = await claimOrWait(deps, router, message.messageId, claimant, deadline);
   if (claim.kind === 'duplicate') return { messageId: message.messageId, accepted: claim.accepted, lane: claim.lane, duplicate: true };
+  // Nothing was claimed or enqueued: a retry with other recipients would give marker slots new meanings.
+  if (claim.kind === 'conflict') throw new RecipientsChangedError(message.messageId);
   const record = (fn: (client: RedisClient) => Promise<void>): Promise<void> => onShard(router, deadline, fn);
   try {
-    const recipients = uniqueRecipients(message.recipientIds, message.senderId);
     // Decided from the message alone, so a retry after a failed intake picks the same lane.
     const lane = laneFor(recipients.length, message.lane, deps.bulkMinRecipients);
     const groups = groupByShard(recipients, deps.shards.shardCount);
     // One deadline for the whole intake (claim, save, record): a 503 comes within ENQUEUE_TIMEOUT_MS.
     // The pushes carry this acceptance's epoch and the record's expiry: their markers live no longer.
     const template = { ...pushTemplate(message, now), epoch: claim.epoch, recordExpiresAt: claim.expiresAt };
-    await enqueuePushes(deps.shards, lane, template, groups, deps.policy, deadline);
+    await enqueuePushes(deps.shards, lane, template, groups, deps.policy, deadline, claim.indexed);
     const accepted = { count: recipients.length, lane };
     const completed = await onShard(router, deadline, (c) => deps.records.complete(c, router.shard, message.messageId, owner, accepted, ttl));
     // Our lease lapsed and another request took over: it will answer for this id; this one must not 202 too.
@@ -81,13 +85,12 @@ async function claimOrWait(
   deps: IntakeDeps,
   router: ShardQueue,
   messageId: string,
-  owner: string,
-  ttl: number,
+  claimant: { owner: string; ttlSeconds: number; fingerprint: string },
   deadline: number,
 ): Promise<Exclude<Claim, { kind: 'busy' }>> {
   const leaseMs = deps.policy.timeoutMs + 1000;
   for (;;) {
-    const claim = await onShard(router, deadline, (c) => deps.records.claim(c, router.shard, messageId, owner, leaseMs, ttl));
+    const claim = await onShard(router, deadline, (c) => deps.records.claim(c, router.shard, messageId, { ...claimant, leaseMs }));
     if (claim.kind !== 'busy') return claim;
     if (Date.now() + BUSY_POLL_MS >= deadline) {
       throw new QueueUnavailableError(`message ${messageId} is being accepted by another request`);

@@ -9,7 +9,10 @@
  * The first claim fixes the record's epoch and its absolute expiry; a
  * takeover keeps both, so it enqueues the very same job ids, and nothing
  * extends the record's life. The pushes carry both, so their markers and
- * counters are keyed by the epoch and expire with the record.
+ * counters are keyed by the epoch and expire with the record. It also stores a
+ * fingerprint of the unique recipient list: each push's marker slot is its
+ * position in that list's shard group, so a takeover must name the same
+ * recipients, in the same order, or be refused.
  */
 import type { RedisClient } from 'redis';
 import { type Lane, storedLane } from '../queue/lane';
@@ -19,7 +22,12 @@ import type { Shard } from '../queue/shards';
 import { sendCommand } from '../redis/send-command';
 
 /** The result of trying to claim a message id. */
-export type Claim = ({ kind: 'claimed' } & Acceptance) | { kind: 'duplicate'; accepted: number; lane: Lane } | { kind: 'busy' };
+export type Claim =
+  | ({ kind: 'claimed' } & Acceptance)
+  | { kind: 'duplicate'; accepted: number; lane: Lane }
+  | { kind: 'busy' }
+  /** A takeover whose recipients' fingerprint differs from the first claim's. */
+  | { kind: 'conflict' };
 
 /** What one acceptance of a message id is known by. */
 export interface Acceptance {
@@ -27,6 +35,11 @@ export interface Acceptance {
   epoch: string;
   /** When the record expires (epoch ms), and with it the pushes' markers and counters. */
   expiresAt: number;
+  /**
+   * Whether the pushes carry their marker slot (`index`): false only when taking over an intake
+   * begun by a version without fingerprints, whose queued pushes have none.
+   */
+  indexed: boolean;
 }
 
 /** A message's record as stored. */
@@ -52,15 +65,21 @@ const RELEASE = LuaScript.load(__dirname, 'release-message');
 export class MessageRecords {
   constructor(private readonly keys: QueueKeys) {}
 
-  /** Tries to claim `messageId` for an intake by `owner`, for `leaseMs`. */
-  async claim(client: RedisClient, shard: Shard, messageId: string, owner: string, leaseMs: number, ttlSeconds: number): Promise<Claim> {
+  /**
+   * Tries to claim `messageId` for an intake by `owner`, for `leaseMs`. `fingerprint` (of the
+   * unique recipient list, see listFingerprint) is stored by the first claim; a takeover with
+   * another one gets `conflict`.
+   */
+  async claim(client: RedisClient, shard: Shard, messageId: string, claimant: { owner: string; leaseMs: number; ttlSeconds: number; fingerprint: string }): Promise<Claim> {
     const now = Date.now();
+    const { owner, leaseMs, ttlSeconds, fingerprint } = claimant;
     // The epoch is the first claim's time in base 36: a reuse comes at least a whole window later.
-    const args = [now, owner, leaseMs, now.toString(36), now + ttlSeconds * 1000];
+    const args = [now, owner, leaseMs, now.toString(36), now + ttlSeconds * 1000, fingerprint];
     const reply = (await CLAIM.run(client, [this.keys.messageKey(shard, messageId)], args)) as (string | null)[];
     if (reply[0] === 'duplicate') return { kind: 'duplicate', accepted: Number(reply[1]), lane: storedLane(reply[2]) };
     if (reply[0] === 'busy') return { kind: 'busy' };
-    return { kind: 'claimed', epoch: String(reply[1]), expiresAt: Number(reply[2]) };
+    if (reply[0] === 'conflict') return { kind: 'conflict' };
+    return { kind: 'claimed', epoch: String(reply[1]), expiresAt: Number(reply[2]), indexed: reply[3] !== '0' };
   }
 
   /**

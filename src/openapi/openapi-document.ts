@@ -41,6 +41,7 @@ const ERROR_TEXT: Record<number, string> = {
   400: 'invalid request: each bad field is named in details',
   401: 'missing or invalid bearer token',
   404: 'not found',
+  409: 'a retry of an intake that failed midway named other recipientIds than its first attempt; nothing was enqueued',
   413: 'body larger than MAX_BODY_BYTES',
   415: 'Content-Type is not application/json',
   429: 'per-token rate limit (API_RATE_LIMIT) exceeded; see Retry-After',
@@ -58,7 +59,7 @@ function apiPaths(maxRecipients: number): JsonSchema {
       post: {
         summary: 'Accept a chat message: one push per recipient',
         requestBody: { required: true, content: { 'application/json': { schema: toSchema(messageSchema(maxRecipients)) } } },
-        responses: { '202': json(acceptedSchema, 'every push is in Redis'), '200': json(acceptedSchema, 'repeat of an accepted messageId'), ...errors(400, 401, 413, 415, 429, 503) },
+        responses: { '202': json(acceptedSchema, 'every push is in Redis'), '200': json(acceptedSchema, 'repeat of an accepted messageId'), ...errors(400, 401, 409, 413, 415, 429, 503) },
       },
     },
     '/v1/messages/{messageId}': {

@@ -28,6 +28,12 @@ export interface PushJobData {
   /** When the message record expires (epoch ms): the push's marker and counters expire with it. */
   recordExpiresAt?: number;
   /**
+   * The push's position among its message's recipients on its shard (in the order intake groups
+   * them): its slot in the shard's packed outcome bitfield. Absent on pushes queued before the
+   * bitfield existed (or by a takeover of such an intake): those keep a hash field per recipient.
+   */
+  index?: number;
+  /**
    * Set by the consumer for the send only, never stored in a job: how many
    * earlier pushes of this recipient and collapseKey this one replaces.
    */
@@ -35,10 +41,10 @@ export interface PushJobData {
 }
 
 /** What names one push's marker and counters. */
-export type PushRef = Pick<PushJobData, 'messageId' | 'recipientId' | 'epoch' | 'recordExpiresAt'>;
+export type PushRef = Pick<PushJobData, 'messageId' | 'recipientId' | 'epoch' | 'recordExpiresAt' | 'index'>;
 
 /** The parts of a push that are the same for every recipient of a message. */
-export type PushTemplate = Omit<PushJobData, 'recipientId'>;
+export type PushTemplate = Omit<PushJobData, 'recipientId' | 'index'>;
 
 /**
  * The Bee-Queue job id of one push, also its Idempotency-Key: unique per

@@ -41,9 +41,18 @@ export class QueueKeys {
     return `${this.prefix}:${shard.queueName}:msg:${messageId}`;
   }
 
-  /** Per-recipient outcomes of one acceptance of a message on one shard: the delivery markers. */
+  /** Per-recipient outcomes (a hash by recipient id) of one acceptance of a message on one shard: markers of pushes without an index. */
   outcomesKey(shard: Shard, messageId: string, epoch?: string): string {
     return `${this.prefix}:${shard.queueName}:out:${messageId}${epochSuffix(epoch)}`;
+  }
+
+  /**
+   * Packed outcomes of one acceptance of a message on one shard: a string read and written with
+   * BITFIELD u3 at the push's `index` (see delivery-markers). A name of its own (not `out:`), so a
+   * key never holds two types while pushes without an index still use the hash.
+   */
+  outcomeBitsKey(shard: Shard, messageId: string, epoch?: string): string {
+    return `${this.prefix}:${shard.queueName}:outb:${messageId}${epochSuffix(epoch)}`;
   }
 
   /** Outcome counters of one acceptance of a message on one shard, kept with the outcomes so both change atomically. */

@@ -1,7 +1,22 @@
-local prev = redis.call('HGET', KEYS[1], ARGV[1])
+-- ARGV[5] 'b': KEYS[1] is the packed bitfield, ARGV[1] the push's index (u3 codes below);
+-- otherwise KEYS[1] is the legacy hash and ARGV[1] the recipient id (letters as values).
+local LETTER = {'d', 'f', 'e', 'c'}
+local CODE = {d = 1, f = 2, e = 3, c = 4}
 local next = ARGV[2]
+if not CODE[next] then return redis.error_reply('unknown outcome ' .. tostring(next)) end
+local bits = ARGV[5] == 'b'
+local prev
+if bits then
+  prev = LETTER[redis.call('BITFIELD', KEYS[1], 'GET', 'u3', '#' .. ARGV[1])[1]]
+else
+  prev = redis.call('HGET', KEYS[1], ARGV[1])
+end
 if prev == next or prev == 'd' or prev == 'e' or prev == 'c' then return 0 end
-redis.call('HSET', KEYS[1], ARGV[1], next)
+if bits then
+  redis.call('BITFIELD', KEYS[1], 'SET', 'u3', '#' .. ARGV[1], CODE[next])
+else
+  redis.call('HSET', KEYS[1], ARGV[1], next)
+end
 if prev then
   redis.call('HINCRBY', KEYS[2], prev, -1)
   redis.call('HINCRBY', KEYS[3], prev, -1)

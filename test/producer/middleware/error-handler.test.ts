@@ -4,6 +4,7 @@ import {
   NotFoundError,
   PayloadTooLargeError,
   QueueUnavailableError,
+  RecipientsChangedError,
   UnauthorizedError,
   UnsupportedMediaTypeError,
   ValidationError,
@@ -20,12 +21,19 @@ describe('error-handler', () => {
       [new PayloadTooLargeError(10), 413, 'payload_too_large'],
       [new UnsupportedMediaTypeError('x'), 415, 'unsupported_media_type'],
       [new QueueUnavailableError('x'), 503, 'queue_unavailable'],
+      [new RecipientsChangedError('m1'), 409, 'recipients_changed'],
     ];
     for (const [err, status, code] of cases) {
       const response = toResponse(err);
       expect(response.status, code).to.equal(status);
       expect(response.body.error).to.equal(code);
     }
+  });
+
+  it('names recipientIds in a 409 for a retry with other recipients', () => {
+    const response = toResponse(new RecipientsChangedError('m1'));
+    expect(response.body.message).to.equal('a retry of messageId m1 must carry the same recipients');
+    expect(response.body.details).to.deep.equal([{ path: 'recipientIds', message: 'must be the same recipients as the first attempt of this messageId' }]);
   });
 
   it('answers 503 for a write Redis refused, whatever path it took (OOM, MISCONF, NOREPLICAS, READONLY)', () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
 import { waitFor } from '../../../src/core/wait-for';
+import { listFingerprint } from '../../../src/core/hash';
 import { MessageRecords } from '../../../src/message/message-records';
 import { groupByShard } from '../../../src/message/expand';
 import { pushTemplate } from '../../../src/message/push-template';
@@ -11,7 +12,7 @@ import type { Consumer } from '../../../consumer/consumer';
 import { type ProxyReply, type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';
-import { countJobs } from '../../support/redis';
+import { call, countJobs, withRedis } from '../../support/redis';
 import { runConsumer, runProducer, type RunningProducer, stopTestService } from '../../support/service';
 
 const RECIPIENTS = ['a', 'b', 'c', 'd', 'e', 'f'];
@@ -62,17 +63,33 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     expect((await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).jobs).to.equal(6);
   });
 
-  it('lets a retry finish an intake that died midway, without pushing anyone twice', async () => {
-    // Simulate a producer that claimed m3, enqueued half its pushes and crashed.
+  /**
+   * Simulates a producer that claimed `id` (with `fingerprint`, or as a version without
+   * fingerprints when undefined), enqueued the pushes of `recipients` and crashed.
+   */
+  async function crashedIntake(id: string, recipients: readonly string[], fingerprint: string | undefined): Promise<void> {
     const config = producerConfig(env);
-    const home = producer.shards.get(shardIndexFor('m3', 4));
-    const records = new MessageRecords(new QueueKeys(config.queue.prefix));
-    const claim = await onShard(home, Date.now() + 2000, (c) => records.claim(c, home.shard, 'm3', 'crashed-owner', 1, 3600));
+    const keys = new QueueKeys(config.queue.prefix);
+    const home = producer.shards.get(shardIndexFor(id, 4));
+    const records = new MessageRecords(keys);
+    const claimant = { owner: 'crashed-owner', leaseMs: 1, ttlSeconds: 3600, fingerprint: fingerprint ?? '' };
+    const claim = await onShard(home, Date.now() + 2000, (c) => records.claim(c, home.shard, id, claimant));
     if (claim.kind !== 'claimed') throw new Error(`expected a claim, got ${claim.kind}`);
+    // An older version's record has no fingerprint; its pushes no index.
+    if (fingerprint === undefined) await withRedis(SHARED_REDIS_URL, (c) => call(c, 'HDEL', keys.messageKey(home.shard, id), 'fingerprint'));
     // The crashed intake's pushes carry its acceptance's epoch, as acceptMessage writes them; the retry must reuse it.
-    const half = { ...pushTemplate(validMessage('m3'), Date.now()), epoch: claim.epoch, recordExpiresAt: claim.expiresAt };
-    const policy = { keys: new QueueKeys(config.queue.prefix), chunkSize: 100, timeoutMs: 2000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 1 };
-    await enqueuePushes(producer.shards, 'interactive', half, groupByShard(RECIPIENTS.slice(0, 3), 4), policy);
+    const half = { ...pushTemplate(validMessage(id), Date.now()), epoch: claim.epoch, recordExpiresAt: claim.expiresAt };
+    const policy = { keys, chunkSize: 100, timeoutMs: 2000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 1 };
+    await enqueuePushes(producer.shards, 'interactive', half, groupByShard(recipients, 4), policy, undefined, fingerprint !== undefined);
+  }
+
+  /** Keys of `id`'s markers: `out` (legacy hash) or `outb` (bitfield). */
+  const markerKeys = (id: string, kind: 'out' | 'outb') =>
+    withRedis(SHARED_REDIS_URL, async (c) => (await call<[string, string[]]>(c, 'SCAN', 0, 'MATCH', `${env['QUEUE_PREFIX']}:*:${kind}:${id}:*`, 'COUNT', 100_000))[1]);
+
+  it('lets a retry finish an intake that died midway, without pushing anyone twice (same marker slots)', async () => {
+    // The crash came after the first half's chunks: each shard group's prefix, so the same slots.
+    await crashedIntake('m3', RECIPIENTS.slice(0, 3), listFingerprint(RECIPIENTS));
     consumer = await runConsumer(env);
     await waitFor(() => proxy.deliveries.size === 3, { timeoutMs: 10_000, description: 'the first half delivered' });
 
@@ -84,6 +101,37 @@ describe('messages: idempotent intake and status (real Redis)', () => {
       description: 'every push of m3 handled',
     });
     expect([...proxy.deliveries.values()]).to.deep.equal([1, 1, 1, 1, 1, 1]);
+    expect((await status('m3')).body).to.deep.include({ delivered: 6, pending: 0 });
+    expect(await markerKeys('m3', 'out'), 'no legacy hash markers').to.deep.equal([]);
+    expect((await markerKeys('m3', 'outb')).length, 'bitfield markers').to.be.greaterThan(0);
+  });
+
+  it('refuses with 409 naming recipientIds a retry of a died intake with other recipients, and enqueues nothing', async () => {
+    await crashedIntake('m8', RECIPIENTS.slice(0, 3), listFingerprint(RECIPIENTS));
+    const before = await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4);
+    for (const recipientIds of [[...RECIPIENTS, 'g'], [...RECIPIENTS].reverse(), RECIPIENTS.slice(1)]) {
+      const retry = await post(message('m8', { recipientIds }));
+      expect(retry.status, recipientIds.join()).to.equal(409);
+      expect(retry.body).to.deep.include({ error: 'recipients_changed', message: 'a retry of messageId m8 must carry the same recipients' });
+      expect((retry.body as { details: { path: string }[] }).details.map((d) => d.path)).to.deep.equal(['recipientIds']);
+    }
+    expect(await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).to.deep.equal(before);
+    // The sender and repeats are not recipients: the same unique list is the same message.
+    const same = await post(message('m8', { recipientIds: ['s', ...RECIPIENTS, 'a'] }));
+    expect(same.status).to.equal(202);
+    expect((await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, 4)).jobs).to.equal(6);
+  });
+
+  it('finishes an intake begun by a version without fingerprints with unindexed pushes, pushing no one twice', async () => {
+    await crashedIntake('m9', RECIPIENTS.slice(0, 3), undefined);
+    consumer = await runConsumer(env);
+    await waitFor(() => proxy.deliveries.size === 3, { timeoutMs: 10_000, description: 'the first half delivered' });
+    // No check against a record without a fingerprint, and the rest keep the legacy markers too.
+    expect((await post(message('m9'))).status).to.equal(202);
+    await waitFor(async () => ((await status('m9')).body as { pending: number }).pending === 0, { timeoutMs: 10_000, description: 'every push of m9 handled' });
+    expect([...proxy.deliveries.values()]).to.deep.equal([1, 1, 1, 1, 1, 1]);
+    expect(await markerKeys('m9', 'outb')).to.deep.equal([]);
+    expect((await markerKeys('m9', 'out')).length).to.be.greaterThan(0);
   });
 
   it('reports exact status counts, and 404 for an unknown id', async () => {

@@ -5,6 +5,7 @@ import { getStatus } from '../../../scripts/support/http-probe';
 import { type DeadLetter, deadLetterStoreFor } from '../../../src/deadletter/dead-letter-store';
 import { addJobs } from '../../../src/bee/bulk-writer';
 import { jobJsonFactory } from '../../../src/bee/job-json';
+import { DeliveryMarkers } from '../../../src/delivery/delivery-markers';
 import { QueueKeys } from '../../../src/queue/queue-keys';
 import { shardIndexFor } from '../../../src/routing/shard-index';
 import { onShard } from '../../../src/routing/on-shard';
@@ -47,7 +48,7 @@ describe('dead-letter replay removes exactly what it re-enqueued (real Redis, re
   });
 
   /** Stores one dead letter per recipient, each in its recipient's shard, as the consumer would. */
-  async function storeLetters(messageId: string, recipients: string[], spacingMs = 0): Promise<void> {
+  async function storeLetters(messageId: string, recipients: string[], spacingMs = 0, extra: (i: number) => Record<string, unknown> = () => ({})): Promise<void> {
     const config = producerConfig(env);
     const store = deadLetterStoreFor(config.retention, new QueueKeys(config.queue.prefix));
     const now = Date.now();
@@ -55,7 +56,7 @@ describe('dead-letter replay removes exactly what it re-enqueued (real Redis, re
       await Promise.all(
         recipients.slice(start, start + 500).map((recipientId, i) => {
           const router = producer.shards.get(shardIndexFor(recipientId, SHARDS));
-          const push = { messageId, roomId: 'r', senderId: 's', recipientId, notification: { body: 'x' }, acceptedAt: now };
+          const push = { messageId, roomId: 'r', senderId: 's', recipientId, notification: { body: 'x' }, acceptedAt: now, ...extra(start + i) };
           const letter: DeadLetter = {
             jobId: `${messageId}:${recipientId}`,
             shard: router.shard.index,
@@ -107,6 +108,27 @@ describe('dead-letter replay removes exactly what it re-enqueued (real Redis, re
       `      frozen replay of 10000 letters: ${lettersWhileFrozen} pushes rejected during the freeze, ${result.replayed} replayed, ${proxy.requests} sent, ${letters.length} letters left\n`,
     );
     expect(new Set(letters.map((l) => l.push.recipientId)).size, 'recipients with a dead letter').to.equal(10_000);
+  });
+
+  it('replays a letter with its push index, so the replayed job reads the same marker slot', async function () {
+    this.timeout(60_000);
+    // Two pushes of one shard group, slots 4 and 5; slot 5 was delivered since (say, by an earlier replay).
+    const [first, second] = Array.from({ length: 200 }, (_, i) => `x${i}`).filter((r) => shardIndexFor(r, SHARDS) === 0);
+    if (!first || !second) throw new Error('two recipients of shard 0');
+    const recordExpiresAt = Date.now() + 600_000;
+    await storeLetters('ix', [first, second], 0, (i) => ({ epoch: 'e1', recordExpiresAt, index: 4 + i }));
+    const router = producer.shards.get(0);
+    const markers = new DeliveryMarkers(new QueueKeys(env['QUEUE_PREFIX']!), 60);
+    const pushOf = (recipientId: string, index: number) => ({ messageId: 'ix', recipientId, epoch: 'e1', recordExpiresAt, index });
+    await onShard(router, Date.now() + 5000, (c) => markers.record(c, router.shard, pushOf(second, 5), 'delivered'));
+    const res = await postJson(`${producer.url}/v1/dead-letters/replay`, { messageId: 'ix' }, TEST_TOKEN);
+    expect(res.body).to.deep.include({ replayed: 2 });
+    consumer = spawnService('consumer/main.js', env);
+    await waitFor(async () => drained(await countJobs(SHARED_REDIS_URL, env['QUEUE_PREFIX']!, SHARDS)), { timeoutMs: 30_000, description: 'both replayed jobs handled' });
+    expect(proxy.requests, 'only the push whose slot is empty is sent').to.equal(1);
+    const letters = await deadLetters(env);
+    expect(letters.map((l) => [l.push.recipientId, l.push.index])).to.deep.equal([[first, 4]]);
+    expect(await onShard(router, Date.now() + 5000, (c) => markers.outcomeOf(c, router.shard, pushOf(first, 4)))).to.equal('failed');
   });
 
   it('lists the newest matches and their count from a store many pages long', async () => {

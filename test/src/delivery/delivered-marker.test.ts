@@ -11,6 +11,7 @@ import { waitFor } from '../../../src/core/wait-for';
 import { recordDelivered } from '../../../src/delivery/delivered-marker';
 import { DeliveryMarkers } from '../../../src/delivery/delivery-markers';
 import { commandClient } from '../../../src/bee/queue-connections';
+import { clientOf } from '../../../src/routing/on-shard';
 import { QueueKeys } from '../../../src/queue/queue-keys';
 import { ShardSet } from '../../../src/routing/shard-set';
 import { baseEnv, consumerConfig } from '../../support/env';
@@ -60,5 +61,20 @@ describe('recordDelivered (real redis-server)', function () {
     await recordDelivered(router, queue, record);
     expect(await marker()).to.equal('d');
     expect(router.node).to.be.a('string');
+  });
+
+  it('retries a packed marker a full Redis refuses, while its read (BITFIELD_RO) still answers', async () => {
+    const router = shards.get(0);
+    const queue = await router.acquire(Date.now() + 5000);
+    const markers = new DeliveryMarkers(keys, 60);
+    const push = { messageId: 'm2', recipientId: 'b', epoch: 'e1', recordExpiresAt: Date.now() + 60_000, index: 9 };
+    await redis.command('SETRANGE', 'filler', '100000000', 'x');
+    // The consumer reads the marker before it sends: a full node must not fail that read.
+    expect(await markers.outcomeOf(clientOf(queue), router.shard, push)).to.equal(undefined);
+    const writing = recordDelivered(router, queue, (c) => markers.record(c, router.shard, push, 'delivered'));
+    await waitFor(() => refusals.length >= 2, { timeoutMs: 10_000, description: 'two refused attempts' });
+    await redis.command('DEL', 'filler');
+    expect(await writing).to.equal(true);
+    expect(await markers.outcomeOf(clientOf(queue), router.shard, push)).to.equal('delivered');
   });
 });
