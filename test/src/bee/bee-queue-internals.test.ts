@@ -10,29 +10,26 @@ import type { RedisClient } from 'redis';
 import { BEE_SUFFIXES, beeKeysUnder } from '../../../src/bee/bee-keys';
 import { addJobs } from '../../../src/bee/bulk-writer';
 import { failedRunsOf, storableFailure } from '../../../src/bee/failure-history';
-import { createGuardedClient } from '../../../src/bee/guarded-client';
 import { jobJson } from '../../../src/bee/job-json';
 import { registerBackoffStrategy, retriesLeft, retryJobOptions, setRetriesLeft } from '../../../src/bee/job-retry';
-import { isEnded, isReady } from '../../../src/bee/node-redis-internals';
+import { isEnded } from '../../../src/bee/node-redis-internals';
 import { commandClient, connectedAddress, detachFromSharedClient, endOwnConnections } from '../../../src/bee/queue-connections';
 import { makeLoopResilient } from '../../../src/bee/resilient-loop';
 import { finishJob, ownKey, unmarkStalling } from '../../../src/bee/running-jobs';
 import { waitFor } from '../../../src/core/wait-for';
-import { SHARED_REDIS_URL, uniquePrefix } from '../../support/env';
-import { call, deletePrefix } from '../../support/redis';
+import { beeFixture } from '../../support/bee-fixture';
+import { call } from '../../support/redis';
 
 const NAME = '{internals}';
 
 describe('bee: Bee-Queue 2.0.0 internals behave as src/bee assumes (real Redis)', function () {
   this.timeout(20_000);
-  let prefix: string;
-  let shared: RedisClient;
-  const queues: BeeQueue[] = [];
+  const fx = beeFixture();
 
-  /** A worker queue on the shared command connection, as the router builds them. */
+  /** A worker queue on the fx.shared command connection, as the router builds them. */
   async function workerQueue(settings: BeeQueue.QueueSettings = {}): Promise<BeeQueue> {
-    const queue = new BeeQueue(NAME, { prefix, redis: shared, quitCommandClient: false, activateDelayedJobs: true, removeOnSuccess: true, ...settings });
-    queues.push(queue);
+    const queue = new BeeQueue(NAME, { prefix: fx.prefix, redis: fx.shared, quitCommandClient: false, activateDelayedJobs: true, removeOnSuccess: true, ...settings });
+    fx.queues.push(queue);
     await queue.ready();
     return queue;
   }
@@ -40,48 +37,36 @@ describe('bee: Bee-Queue 2.0.0 internals behave as src/bee assumes (real Redis)'
   /** Saves one job with `retries` retries and a 1 ms backoff of strategy `strategy`. */
   async function saveJob(id: string, retries: number, strategy = 'test'): Promise<void> {
     const options = { ...retryJobOptions(retries, { strategy, delay: 1, max: 1 }), timestamp: Date.now() };
-    await addJobs(shared, beeKeysUnder(`${prefix}:${NAME}`), [{ id, json: jobJson({ n: 1 }, options) }]);
+    await addJobs(fx.shared, beeKeysUnder(`${fx.prefix}:${NAME}`), [{ id, json: jobJson({ n: 1 }, options) }]);
   }
 
   const stored = async (id: string): Promise<{ status: string; options: { stacktraces: string[]; retries: number } }> =>
-    JSON.parse(await call<string>(shared, 'HGET', `${prefix}:${NAME}:jobs`, id)) as { status: string; options: { stacktraces: string[]; retries: number } };
-
-  beforeEach(async () => {
-    prefix = uniquePrefix();
-    shared = createGuardedClient({ url: SHARED_REDIS_URL }, () => undefined);
-    await waitFor(() => isReady(shared), { timeoutMs: 5000, description: 'the shared client to be ready' });
-  });
-
-  afterEach(async () => {
-    await Promise.all(queues.splice(0).map((q) => q.close(1000).catch(() => undefined)));
-    await new Promise<void>((resolve) => shared.quit(() => resolve()));
-    await deletePrefix(SHARED_REDIS_URL, prefix);
-  });
+    JSON.parse(await call<string>(fx.shared, 'HGET', `${fx.prefix}:${NAME}:jobs`, id)) as { status: string; options: { stacktraces: string[]; retries: number } };
 
   it('client is the connection it was given; bclient and eclient are made by its duplicate(), and ended by endOwnConnections', async () => {
     const made: RedisClient[] = [];
-    const duplicate = shared.duplicate.bind(shared);
-    shared.duplicate = () => {
+    const duplicate = fx.shared.duplicate.bind(fx.shared);
+    fx.shared.duplicate = () => {
       const copy = duplicate();
       made.push(copy);
       return copy;
     };
     const queue = await workerQueue();
     const internals = queue as unknown as { bclient: RedisClient; eclient: RedisClient };
-    expect(commandClient(queue)).to.equal(shared);
+    expect(commandClient(queue)).to.equal(fx.shared);
     expect(connectedAddress(queue)).to.equal('127.0.0.1:6379');
     // So the guarded client's duplicate() makes them guarded and auto-pipelined too.
     expect(made).to.have.members([internals.bclient, internals.eclient]).and.to.have.length(2);
-    const listeners = shared.listenerCount('error');
+    const listeners = fx.shared.listenerCount('error');
     endOwnConnections(queue);
     detachFromSharedClient(queue);
-    expect([isEnded(internals.bclient), isEnded(internals.eclient), isEnded(shared)]).to.deep.equal([true, true, false]);
-    expect(shared.listenerCount('error')).to.equal(listeners - 1);
+    expect([isEnded(internals.bclient), isEnded(internals.eclient), isEnded(fx.shared)]).to.deep.equal([true, true, false]);
+    expect(fx.shared.listenerCount('error')).to.equal(listeners - 1);
   });
 
   it('toKey names every structure as bee-keys does', async () => {
     const queue = await workerQueue({ isWorker: false });
-    const keys = beeKeysUnder(`${prefix}:${NAME}`);
+    const keys = beeKeysUnder(`${fx.prefix}:${NAME}`);
     for (const suffix of BEE_SUFFIXES) expect(ownKey(queue, suffix)).to.equal(keys[suffix]);
   });
 
@@ -132,8 +117,8 @@ describe('bee: Bee-Queue 2.0.0 internals behave as src/bee assumes (real Redis)'
     makeLoopResilient(queue, { onError: (err) => reported.push(err), onOrphan: (id) => reported.push(id), maxBackoffMs: 100 });
     const done: string[] = [];
     queue.process(async (job: BeeQueue.Job<unknown>) => void done.push(job.id));
-    await addJobs(shared, beeKeysUnder(`${prefix}:${NAME}`), [{ id: 'now', json: jobJson({}, { timestamp: Date.now() }) }]);
-    await addJobs(shared, beeKeysUnder(`${prefix}:${NAME}`), [{ id: 'later', json: jobJson({}, { timestamp: Date.now() }) }], Date.now() + 200);
+    await addJobs(fx.shared, beeKeysUnder(`${fx.prefix}:${NAME}`), [{ id: 'now', json: jobJson({}, { timestamp: Date.now() }) }]);
+    await addJobs(fx.shared, beeKeysUnder(`${fx.prefix}:${NAME}`), [{ id: 'later', json: jobJson({}, { timestamp: Date.now() }) }], Date.now() + 200);
     await waitFor(() => done.length === 2, { timeoutMs: 10_000, description: 'the waiting and the delayed job to run' });
     expect(done).to.deep.equal(['now', 'later']);
     expect(reported).to.deep.equal([]);
@@ -141,22 +126,22 @@ describe('bee: Bee-Queue 2.0.0 internals behave as src/bee assumes (real Redis)'
 
   it("keeps a running job out of stalling, and finishes it through another queue as Bee-Queue's own finish step does", async () => {
     const queue = await workerQueue({ isWorker: false });
-    const keys = beeKeysUnder(`${prefix}:${NAME}`);
-    await call(shared, 'HSET', keys.jobs, 'r1', jobJson({}, { retries: 0, stacktraces: [] }));
-    await call(shared, 'HSET', keys.jobs, 'r3', jobJson({}, { retries: 1, stacktraces: [] }));
-    await call(shared, 'LPUSH', keys.active, 'r1', 'r3');
-    await call(shared, 'SADD', keys.stalling, 'r1', 'r2');
+    const keys = beeKeysUnder(`${fx.prefix}:${NAME}`);
+    await call(fx.shared, 'HSET', keys.jobs, 'r1', jobJson({}, { retries: 0, stacktraces: [] }));
+    await call(fx.shared, 'HSET', keys.jobs, 'r3', jobJson({}, { retries: 1, stacktraces: [] }));
+    await call(fx.shared, 'LPUSH', keys.active, 'r1', 'r3');
+    await call(fx.shared, 'SADD', keys.stalling, 'r1', 'r2');
     await unmarkStalling(queue, ['r1']);
-    expect(await call<string[]>(shared, 'SMEMBERS', keys.stalling)).to.deep.equal(['r2']);
+    expect(await call<string[]>(fx.shared, 'SMEMBERS', keys.stalling)).to.deep.equal(['r2']);
     // A success is removed (removeOnSuccess); a failure with a retry left goes back with one retry fewer.
     await finishJob(queue, (await queue.getJob('r1'))!, null, 'ok');
     // Bee-Queue stores the error's `stack`; the handler hands it a one-line one (failure-history).
     const failure = Object.assign(new Error('503'), { stack: 'attempt 1: 503' });
     await finishJob(queue, (await queue.getJob('r3'))!, failure, undefined);
-    expect(await call<string[]>(shared, 'HKEYS', keys.jobs)).to.deep.equal(['r3']);
-    expect(await call<string[]>(shared, 'LRANGE', keys.active, 0, -1)).to.deep.equal([]);
-    expect(await call<string[]>(shared, 'LRANGE', keys.waiting, 0, -1)).to.deep.equal(['r3']);
-    const retried = JSON.parse(await call<string>(shared, 'HGET', keys.jobs, 'r3')) as { options: { retries: number; stacktraces: string[] } };
+    expect(await call<string[]>(fx.shared, 'HKEYS', keys.jobs)).to.deep.equal(['r3']);
+    expect(await call<string[]>(fx.shared, 'LRANGE', keys.active, 0, -1)).to.deep.equal([]);
+    expect(await call<string[]>(fx.shared, 'LRANGE', keys.waiting, 0, -1)).to.deep.equal(['r3']);
+    const retried = JSON.parse(await call<string>(fx.shared, 'HGET', keys.jobs, 'r3')) as { options: { retries: number; stacktraces: string[] } };
     expect(retried.options).to.include({ retries: 0 });
     expect(retried.options.stacktraces).to.deep.equal(['attempt 1: 503']);
   });

@@ -6,17 +6,14 @@
  */
 import BeeQueue = require('bee-queue');
 import { expect } from 'chai';
-import type { RedisClient } from 'redis';
 import { beeKeysUnder } from '../../../src/bee/bee-keys';
 import { addJobs } from '../../../src/bee/bulk-writer';
-import { createGuardedClient } from '../../../src/bee/guarded-client';
 import { jobJson } from '../../../src/bee/job-json';
-import { isReady } from '../../../src/bee/node-redis-internals';
 import { makeLoopResilient } from '../../../src/bee/resilient-loop';
 import { giveBackJob, takeWaitingJob } from '../../../src/bee/take-job';
 import { waitFor } from '../../../src/core/wait-for';
-import { SHARED_REDIS_URL, uniquePrefix } from '../../support/env';
-import { call, deletePrefix } from '../../support/redis';
+import { beeFixture } from '../../support/bee-fixture';
+import { call } from '../../support/redis';
 
 const NAME = '{take}';
 
@@ -28,37 +25,23 @@ interface Internals {
 
 describe('bee/take-job: the non-blocking pop behaves as Bee-Queue 2.0.0 pops (real Redis)', function () {
   this.timeout(20_000);
-  let prefix: string;
-  let shared: RedisClient;
-  const queues: BeeQueue[] = [];
-  const keys = () => beeKeysUnder(`${prefix}:${NAME}`);
+  const fx = beeFixture();
+  const keys = () => beeKeysUnder(`${fx.prefix}:${NAME}`);
 
   async function workerQueue(settings: BeeQueue.QueueSettings = {}): Promise<BeeQueue> {
-    const queue = new BeeQueue(NAME, { prefix, redis: shared, quitCommandClient: false, storeJobs: false, removeOnSuccess: true, ...settings });
-    queues.push(queue);
+    const queue = new BeeQueue(NAME, { prefix: fx.prefix, redis: fx.shared, quitCommandClient: false, storeJobs: false, removeOnSuccess: true, ...settings });
+    fx.queues.push(queue);
     await queue.ready();
     return queue;
   }
 
   async function saveJobs(...ids: string[]): Promise<void> {
-    await addJobs(shared, keys(), ids.map((id) => ({ id, json: jobJson({ id }, { timestamp: Date.now() }) })));
+    await addJobs(fx.shared, keys(), ids.map((id) => ({ id, json: jobJson({ id }, { timestamp: Date.now() }) })));
   }
 
-  const list = (name: 'waiting' | 'active') => call<string[]>(shared, 'LRANGE', keys()[name], 0, -1);
-  const stalling = async () => (await call<string[]>(shared, 'SMEMBERS', keys().stalling)).sort();
+  const list = (name: 'waiting' | 'active') => call<string[]>(fx.shared, 'LRANGE', keys()[name], 0, -1);
+  const stalling = async () => (await call<string[]>(fx.shared, 'SMEMBERS', keys().stalling)).sort();
   const state = async () => ({ waiting: await list('waiting'), active: await list('active'), stalling: await stalling() });
-
-  beforeEach(async () => {
-    prefix = uniquePrefix();
-    shared = createGuardedClient({ url: SHARED_REDIS_URL }, () => undefined);
-    await waitFor(() => isReady(shared), { timeoutMs: 5000, description: 'the shared client to be ready' });
-  });
-
-  afterEach(async () => {
-    await Promise.all(queues.splice(0).map((q) => q.close(1000).catch(() => undefined)));
-    await new Promise<void>((resolve) => shared.quit(() => resolve()));
-    await deletePrefix(SHARED_REDIS_URL, prefix);
-  });
 
   it("takes the oldest job into active, not stalling, with its data, as Bee-Queue's blocking pop does", async () => {
     const queue = await workerQueue();
@@ -90,7 +73,7 @@ describe('bee/take-job: the non-blocking pop behaves as Bee-Queue 2.0.0 pops (re
     const check = (queue as unknown as Internals)._doStalledJobCheck.bind(queue);
     expect(await check()).to.equal(0);
     expect(await state()).to.deep.equal({ waiting: [], active: ['theirs', 'ours'], stalling: ['ours', 'theirs'] });
-    await waitFor(async () => (await call<number>(shared, 'EXISTS', keys().stallBlock)) === 0, { timeoutMs: 2000, description: 'the stall block to expire' });
+    await waitFor(async () => (await call<number>(fx.shared, 'EXISTS', keys().stallBlock)) === 0, { timeoutMs: 2000, description: 'the stall block to expire' });
     expect(await check()).to.equal(2);
     const after = await state();
     expect(after.active).to.deep.equal([]);
@@ -106,8 +89,8 @@ describe('bee/take-job: the non-blocking pop behaves as Bee-Queue 2.0.0 pops (re
 
   it('takes an id without data out of active and stalling again, and reports it with no job', async () => {
     const queue = await workerQueue();
-    await call(shared, 'LPUSH', keys().waiting, 'orphan');
-    await call(shared, 'SADD', keys().stalling, 'orphan');
+    await call(fx.shared, 'LPUSH', keys().waiting, 'orphan');
+    await call(fx.shared, 'SADD', keys().stalling, 'orphan');
     expect(await takeWaitingJob(queue)).to.deep.equal({ id: 'orphan', job: null });
     expect(await state()).to.deep.equal({ waiting: [], active: [], stalling: [] });
   });
@@ -132,7 +115,7 @@ describe('bee/take-job: the non-blocking pop behaves as Bee-Queue 2.0.0 pops (re
     await saveJobs('late');
     await waitFor(() => ran.length === 4, { timeoutMs: 5000, description: 'the late job to run' });
     expect(ran).to.deep.equal(['w1', 'w2', 'w3', 'late']);
-    await waitFor(async () => (await call<string[]>(shared, 'SMEMBERS', keys().succeeded)).length === 4, { timeoutMs: 5000, description: 'every job to be finished' });
+    await waitFor(async () => (await call<string[]>(fx.shared, 'SMEMBERS', keys().succeeded)).length === 4, { timeoutMs: 5000, description: 'every job to be finished' });
     expect(await state()).to.deep.equal({ waiting: [], active: [], stalling: [] });
   });
 
