@@ -8,7 +8,7 @@ import { delay } from '../core/wait-for';
 import { equalJitter } from '../core/backoff';
 import type { BeeSuffix } from './bee-keys';
 import type { Connections } from './queue-connections';
-import { giveBackJob, loadJob, takeWaitingJob, waitForJobId } from './take-job';
+import { giveBackJob, loadJob, skipTakenHeartbeats, takeWaitingJob, waitForJobId } from './take-job';
 
 /** The process-loop internals {@link makeLoopResilient} replaces. */
 export interface LoopInternals extends Connections {
@@ -61,6 +61,7 @@ export function makeLoopResilient(queue: BeeQueue, hooks: LoopHooks): void {
       return 0;
     });
   q._waitForJob = () => nextJob(queue, q, hooks);
+  skipTakenHeartbeats(queue);
   q._activateDelayed = () => activateDelayed(q, hooks);
   // The timer was bound to the prototype's method in the constructor.
   q._delayedTimer?.removeAllListeners('trigger');

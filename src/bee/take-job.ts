@@ -11,6 +11,13 @@
  * {@link waitForJobId}, Bee-Queue's own blocking pop. Either way the job ends
  * up where Bee-Queue's pop leaves it (in `active`, not in `stalling`), so the
  * stall check treats both alike.
+ *
+ * Bee-Queue sends a job's first stall heartbeat (SREM `stalling`) as the job
+ * starts, and then one every half stall interval. The Lua take does that
+ * first one in the same call, so {@link skipTakenHeartbeats} drops
+ * Bee-Queue's for jobs taken that way: the job is out of `stalling` as of its
+ * take, and its next heartbeat comes half an interval later, before any stall
+ * check could find it there twice (checks are a whole interval apart).
  */
 import type BeeQueue = require('bee-queue');
 import type { RedisClient } from 'redis';
@@ -29,6 +36,9 @@ const GIVE_BACK = LuaScript.load(__dirname, 'give-back-job');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of bee-queue without typings
 const BeeJob = require('bee-queue/lib/job') as { fromData(queue: BeeQueue, id: string, data: string): BeeQueue.Job<unknown> };
 
+/** Ids {@link takeWaitingJob} took whose first heartbeat its script already sent, per queue. */
+const beatAtTake = new WeakMap<BeeQueue, Set<string>>();
+
 /** The queue internals read here. */
 export interface TakeInternals {
   client: RedisClient | null;
@@ -36,6 +46,7 @@ export interface TakeInternals {
   jobs: Map<string, BeeQueue.Job<unknown>>;
   settings: { storeJobs: boolean };
   toKey(name: BeeSuffix): string;
+  _preventStall(jobId: string): Promise<unknown>;
 }
 
 /** A popped id and its job; `job` is null when the id had no data. */
@@ -68,7 +79,22 @@ export async function takeWaitingJob(queue: BeeQueue): Promise<Taken | null> {
   const reply = (await TAKE_WAITING.run(commandConnection(q), keys, [])) as [string, string?] | null;
   if (!reply) return null;
   const [id, data] = reply;
-  return { id, job: data === undefined ? null : jobOf(queue, q, id, data) };
+  if (data === undefined) return { id, job: null };
+  beatAtTake.get(queue)?.add(id);
+  return { id, job: jobOf(queue, q, id, data) };
+}
+
+/**
+ * Makes `queue` skip the first stall heartbeat of each job {@link takeWaitingJob}
+ * took (its script sent it); every later one, and every one of a job taken by
+ * the blocking pop, goes out as before. Call before `process()`.
+ */
+export function skipTakenHeartbeats(queue: BeeQueue): void {
+  const q = queue as unknown as TakeInternals;
+  const beaten = new Set<string>();
+  beatAtTake.set(queue, beaten);
+  const preventStall = q._preventStall.bind(q);
+  q._preventStall = (jobId) => (beaten.delete(String(jobId)) ? Promise.resolve() : preventStall(jobId));
 }
 
 /** Bee-Queue's blocking pop: BRPOPLPUSH on the queue's own connection, waiting as long as it takes. */
@@ -106,5 +132,6 @@ function removeOrphan(q: TakeInternals, id: string): Promise<void> {
  */
 export async function giveBackJob(queue: BeeQueue, id: string): Promise<void> {
   const q = queue as unknown as TakeInternals;
+  beatAtTake.get(queue)?.delete(id);
   await GIVE_BACK.run(commandConnection(q), [q.toKey('active'), q.toKey('waiting'), q.toKey('stalling')], [id]);
 }

@@ -10,7 +10,7 @@ import { beeKeysUnder } from '../../../src/bee/bee-keys';
 import { addJobs } from '../../../src/bee/bulk-writer';
 import { jobJson } from '../../../src/bee/job-json';
 import { makeLoopResilient } from '../../../src/bee/resilient-loop';
-import { giveBackJob, takeWaitingJob } from '../../../src/bee/take-job';
+import { giveBackJob, loadJob, skipTakenHeartbeats, takeWaitingJob, waitForJobId } from '../../../src/bee/take-job';
 import { waitFor } from '../../../src/core/wait-for';
 import { beeFixture } from '../../support/bee-fixture';
 import { call } from '../../support/redis';
@@ -21,6 +21,7 @@ const NAME = '{take}';
 interface Internals {
   _waitForJob(): Promise<BeeQueue.Job<unknown> | null>;
   _doStalledJobCheck(): Promise<number>;
+  _preventStall(jobId: string): Promise<unknown>;
 }
 
 describe('bee/take-job: the non-blocking pop behaves as Bee-Queue 2.0.0 pops (real Redis)', function () {
@@ -129,5 +130,33 @@ describe('bee/take-job: the non-blocking pop behaves as Bee-Queue 2.0.0 pops (re
     expect(await popped).to.equal(null);
     await closed;
     expect(await state()).to.deep.equal({ waiting: ['c', 'b', 'a'], active: [], stalling: [] });
+  });
+
+  it("sends a taken job's first stall heartbeat in the take itself; Bee-Queue's first one is skipped, every later one is not", async () => {
+    const queue = await workerQueue();
+    skipTakenHeartbeats(queue);
+    const beat = (id: string) => (queue as unknown as Internals)._preventStall(id);
+    await saveJobs('a');
+    // A stall check ran before the take (the id was in `stalling`): the take clears it.
+    await call(fx.shared, 'SADD', keys().stalling, 'a');
+    expect((await takeWaitingJob(queue))?.id).to.equal('a');
+    expect(await stalling()).to.deep.equal([]);
+    // A check after the take marks it again: the skipped first beat leaves that mark, the next one clears it.
+    await call(fx.shared, 'SADD', keys().stalling, 'a');
+    await beat('a');
+    expect(await stalling()).to.deep.equal(['a']);
+    await beat('a');
+    expect(await stalling()).to.deep.equal([]);
+  });
+
+  it("keeps Bee-Queue's first heartbeat for a job taken by the blocking pop", async () => {
+    const queue = await workerQueue();
+    skipTakenHeartbeats(queue);
+    await saveJobs('b');
+    const taken = await loadJob(queue, await waitForJobId(queue));
+    expect(taken.job?.id).to.equal('b');
+    await call(fx.shared, 'SADD', keys().stalling, 'b');
+    await (queue as unknown as Internals)._preventStall('b');
+    expect(await stalling()).to.deep.equal([]);
   });
 });
