@@ -18,6 +18,7 @@ import type { ShardQueue } from '../src/routing/shard-queue';
 import { recordDelivered } from '../src/delivery/delivered-marker';
 import { type CollapseTurns, type Turn, TurnBusyError } from '../src/collapse/collapse-turn';
 import { keepForRetry, refundRetry } from '../src/retry/retry-policy';
+import { markFinishedByScript, type RunFinish, runFinishOf } from '../src/bee/script-finish';
 import { type FailedPush, type FailureDeps, handleFailure } from './push-failure';
 
 /** What a handled job resolves with. */
@@ -92,7 +93,7 @@ async function settledBefore(deps: PushHandlerDeps, run: Run, now: number): Prom
     return 'skipped';
   }
   if (push.expiresAt === undefined || now <= push.expiresAt) return undefined;
-  await deps.outcomes.record(redis, shard, push, 'expired');
+  await finishWith(run, (finish) => deps.outcomes.record(redis, shard, push, 'expired', finish));
   deps.log.info(context, 'push expired before it could be sent; dropped');
   deps.events.expired();
   return 'expired';
@@ -125,7 +126,7 @@ async function sendAndRecord(deps: PushHandlerDeps, run: Run, turn: Extract<Turn
   }
   try {
     // Not simply through `redis`: the connection the job came in on may be gone by now.
-    await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, shard, push, 'delivered'));
+    await finishWith(run, (finish) => recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, shard, push, 'delivered', finish)));
   } catch (err) {
     // The job fails and runs again (sending again): its turn must not stay renewed meanwhile.
     await turn.finish(false);
@@ -146,16 +147,31 @@ async function sendAndRecord(deps: PushHandlerDeps, run: Run, turn: Extract<Turn
 async function dropped(deps: PushHandlerDeps, run: Run, kind: 'collapsed' | 'stale'): Promise<PushOutcome> {
   const outcome = kind === 'collapsed' ? 'collapsed' : 'expired';
   const { router, job, push, context } = run;
-  const changed = await recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, router.shard, push, outcome)).catch((err: unknown) => {
-    keepForRetry(job);
-    throw err;
-  });
+  const changed = await finishWith(run, (finish) => recordDelivered(router, job.queue, (c) => deps.outcomes.record(c, router.shard, push, outcome, finish))).catch(
+    (err: unknown) => {
+      keepForRetry(job);
+      throw err;
+    },
+  );
   deps.log.debug({ ...context, outcome }, kind === 'collapsed' ? 'push superseded by a newer one; not sent' : 'push too old to order; dropped');
   if (changed) {
     if (outcome === 'collapsed') deps.events.collapsed();
     else deps.events.expired();
   }
   return outcome;
+}
+
+/**
+ * Runs `record`, the write of a final outcome, so that it also finishes the
+ * job's run (bee/script-finish): one script instead of the outcome's and
+ * then Bee-Queue's own finish. Only once it succeeded is Bee-Queue told to
+ * skip its finish; a failed write leaves the run to fail as before.
+ */
+async function finishWith<T>(run: Run, record: (finish: RunFinish | undefined) => Promise<T>): Promise<T> {
+  const finish = runFinishOf(run.job);
+  const result = await record(finish);
+  if (finish) markFinishedByScript(run.job);
+  return result;
 }
 
 /** 1 for the first run of a job: one more than the failed runs recorded so far. */

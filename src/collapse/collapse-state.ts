@@ -39,8 +39,7 @@ export type Decision =
 
 /** The prelude (position order, expiry) shared by the scripts, followed by one script. */
 function withPrelude(name: string): LuaScript {
-  const prelude = fs.readFileSync(path.join(__dirname, 'lua', 'position.lua'), 'utf8');
-  return new LuaScript(`${prelude}\n${LuaScript.load(__dirname, name).source}`);
+  return LuaScript.load(__dirname, name, fs.readFileSync(path.join(__dirname, 'lua', 'position.lua'), 'utf8'));
 }
 
 const BUMP = withPrelude('bump-latest');

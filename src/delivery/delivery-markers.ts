@@ -16,6 +16,7 @@ import type { PushRef } from '../push/push-job';
 import type { QueueKeys } from '../queue/queue-keys';
 import type { Shard } from '../queue/shards';
 import { sendCommand } from '../redis/send-command';
+import { FINISH_SUCCEEDED_LUA, type RunFinish } from '../bee/script-finish';
 
 /** What finally happened to a push. */
 export type Outcome = 'delivered' | 'failed' | 'expired' | 'collapsed';
@@ -47,7 +48,7 @@ function slotOf(push: PushRef): number | undefined {
  * shard's totals). A push from before epochs (ARGV[4] = 0) keeps the old
  * rule: ARGV[3] seconds after its last change.
  */
-const RECORD = LuaScript.load(__dirname, 'record-outcome');
+const RECORD = LuaScript.load(__dirname, 'record-outcome', FINISH_SUCCEEDED_LUA);
 
 /** Reads and records push outcomes. */
 export class DeliveryMarkers {
@@ -69,12 +70,17 @@ export class DeliveryMarkers {
     return OUTCOME_OF_BITS[reply[0] ?? 0];
   }
 
-  /** Records an outcome; true if it changed anything. */
-  async record(client: RedisClient, shard: Shard, push: PushRef, outcome: Outcome): Promise<boolean> {
+  /**
+   * Records an outcome; true if it changed anything. With `finish` (a final
+   * outcome only), the same call also finishes the push's job run as a
+   * success (bee/script-finish), whether or not the outcome changed.
+   */
+  async record(client: RedisClient, shard: Shard, push: PushRef, outcome: Outcome, finish?: RunFinish): Promise<boolean> {
+    if (finish && outcome === 'failed') throw new Error('a failed push is not a finished run');
     const slot = slotOf(push);
     const marker = slot === undefined ? this.keys.outcomesKey(shard, push.messageId, push.epoch) : this.keys.outcomeBitsKey(shard, push.messageId, push.epoch);
-    const keys = [marker, this.keys.statsKey(shard, push.messageId, push.epoch), this.keys.totalsKey(shard)];
-    const args = [slot ?? push.recipientId, CODE[outcome], this.ttlSeconds, push.recordExpiresAt ?? 0, slot === undefined ? 'h' : 'b'];
+    const keys = [marker, this.keys.statsKey(shard, push.messageId, push.epoch), this.keys.totalsKey(shard), ...(finish?.keys ?? [])];
+    const args = [slot ?? push.recipientId, CODE[outcome], this.ttlSeconds, push.recordExpiresAt ?? 0, slot === undefined ? 'h' : 'b', ...(finish ? [finish.id] : [])];
     return (await RECORD.run(client, keys, args)) === 1;
   }
 

@@ -30,9 +30,13 @@ export class LuaScript {
     this.sha = createHash('sha1').update(source).digest('hex');
   }
 
-  /** Reads `lua/<name>.lua` next to the calling module (pass its `__dirname`); once, at load. */
-  static load(moduleDir: string, name: string): LuaScript {
-    return new LuaScript(fs.readFileSync(luaPath(moduleDir, name), 'utf8'));
+  /**
+   * Reads `lua/<name>.lua` next to the calling module (pass its `__dirname`); once, at load.
+   * `prelude` (Lua defining functions the script calls) is put before it.
+   */
+  static load(moduleDir: string, name: string, prelude = ''): LuaScript {
+    const source = fs.readFileSync(luaPath(moduleDir, name), 'utf8');
+    return new LuaScript(prelude ? `${prelude}\n${source}` : source);
   }
 
   /** Runs the script on `client`. */

@@ -1,33 +1,44 @@
 -- ARGV[5] 'b': KEYS[1] is the packed bitfield, ARGV[1] the push's index (u3 codes below);
 -- otherwise KEYS[1] is the legacy hash and ARGV[1] the recipient id (letters as values).
+-- With KEYS[4..6] (active, stalling, jobs) and ARGV[6] (job id), the run of the push's job
+-- is finished as a success in the same call, whether or not the outcome changed
+-- (finish_succeeded comes from bee/lua/finish-succeeded.lua, put before this script).
 local LETTER = {'d', 'f', 'e', 'c'}
 local CODE = {d = 1, f = 2, e = 3, c = 4}
 local next = ARGV[2]
 if not CODE[next] then return redis.error_reply('unknown outcome ' .. tostring(next)) end
-local bits = ARGV[5] == 'b'
-local prev
-if bits then
-  prev = LETTER[redis.call('BITFIELD', KEYS[1], 'GET', 'u3', '#' .. ARGV[1])[1]]
-else
-  prev = redis.call('HGET', KEYS[1], ARGV[1])
+if KEYS[4] and next == 'f' then return redis.error_reply('a failed run is finished by Bee-Queue') end
+
+local function record()
+  local bits = ARGV[5] == 'b'
+  local prev
+  if bits then
+    prev = LETTER[redis.call('BITFIELD', KEYS[1], 'GET', 'u3', '#' .. ARGV[1])[1]]
+  else
+    prev = redis.call('HGET', KEYS[1], ARGV[1])
+  end
+  if prev == next or prev == 'd' or prev == 'e' or prev == 'c' then return 0 end
+  if bits then
+    redis.call('BITFIELD', KEYS[1], 'SET', 'u3', '#' .. ARGV[1], CODE[next])
+  else
+    redis.call('HSET', KEYS[1], ARGV[1], next)
+  end
+  if prev then
+    redis.call('HINCRBY', KEYS[2], prev, -1)
+    redis.call('HINCRBY', KEYS[3], prev, -1)
+  end
+  redis.call('HINCRBY', KEYS[2], next, 1)
+  redis.call('HINCRBY', KEYS[3], next, 1)
+  if ARGV[4] ~= '0' then
+    redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+    redis.call('PEXPIREAT', KEYS[2], ARGV[4])
+  else
+    redis.call('EXPIRE', KEYS[1], ARGV[3])
+    redis.call('EXPIRE', KEYS[2], ARGV[3])
+  end
+  return 1
 end
-if prev == next or prev == 'd' or prev == 'e' or prev == 'c' then return 0 end
-if bits then
-  redis.call('BITFIELD', KEYS[1], 'SET', 'u3', '#' .. ARGV[1], CODE[next])
-else
-  redis.call('HSET', KEYS[1], ARGV[1], next)
-end
-if prev then
-  redis.call('HINCRBY', KEYS[2], prev, -1)
-  redis.call('HINCRBY', KEYS[3], prev, -1)
-end
-redis.call('HINCRBY', KEYS[2], next, 1)
-redis.call('HINCRBY', KEYS[3], next, 1)
-if ARGV[4] ~= '0' then
-  redis.call('PEXPIREAT', KEYS[1], ARGV[4])
-  redis.call('PEXPIREAT', KEYS[2], ARGV[4])
-else
-  redis.call('EXPIRE', KEYS[1], ARGV[3])
-  redis.call('EXPIRE', KEYS[2], ARGV[3])
-end
-return 1
+
+local changed = record()
+if KEYS[4] then finish_succeeded(KEYS[4], KEYS[5], KEYS[6], ARGV[6]) end
+return changed

@@ -95,6 +95,33 @@ describe('delivery markers (real Redis)', function () {
     });
   });
 
+  it("finishes the push's job run in the same call when asked, whether or not the outcome changed, but never for 'failed'", async () => {
+    await withRedis(SHARED_REDIS_URL, async (c) => {
+      const bee = { active: `${prefix}:q:active`, stalling: `${prefix}:q:stalling`, jobs: `${prefix}:q:jobs` };
+      const enqueue = async (id: string) => {
+        await call(c, 'LPUSH', bee.active, id);
+        await call(c, 'SADD', bee.stalling, id);
+        await call(c, 'HSET', bee.jobs, id, '{}');
+      };
+      const finish = (id: string) => ({ keys: [bee.active, bee.stalling, bee.jobs] as const, id });
+      const left = async () => [await call<string[]>(c, 'LRANGE', bee.active, 0, -1), await call<string[]>(c, 'SMEMBERS', bee.stalling), await call<string[]>(c, 'HKEYS', bee.jobs)];
+      await enqueue('j1');
+      await enqueue('j2');
+      expect(await markers.record(c, shard, push(1), 'delivered', finish('j1'))).to.equal(true);
+      expect(await left()).to.deep.equal([['j2'], ['j2'], ['j2']]);
+      // A re-run of an already delivered push: nothing changes but its run is finished.
+      await enqueue('j1');
+      expect(await markers.record(c, shard, push(1), 'collapsed', finish('j1'))).to.equal(false);
+      expect(await left()).to.deep.equal([['j2'], ['j2'], ['j2']]);
+      expect(await markers.outcomeOf(c, shard, push(1))).to.equal('delivered');
+      // A failed run is Bee-Queue's to finish (retry or fail), never the outcome script's.
+      let refused: unknown;
+      await markers.record(c, shard, push(2), 'failed', finish('j2')).catch((err: unknown) => (refused = err));
+      expect(String(refused)).to.match(/not a finished run/);
+      expect(await left()).to.deep.equal([['j2'], ['j2'], ['j2']]);
+    });
+  });
+
   it('keeps the legacy hash field for a push without an index (queued by an older version)', async () => {
     await withRedis(SHARED_REDIS_URL, async (c) => {
       const old = push(undefined);
