@@ -25,6 +25,13 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** Write system calls `pid` has made so far, and the bytes they wrote (syscw and wchar of /proc/<pid>/io). */
+export function writeSyscalls(pid: number): { calls: number; bytes: number } {
+  // syscw counts write-family calls (write, writev, sendmsg...) of the whole process; wchar their bytes.
+  const fields = new Map(fs.readFileSync(`/proc/${pid}/io`, 'utf8').split('\n').map((l) => l.split(':').map((v) => v.trim()) as [string, string]));
+  return { calls: Number(fields.get('syscw') ?? NaN), bytes: Number(fields.get('wchar') ?? NaN) };
+}
+
 /** VmRSS of `pid` in bytes; NaN once the process is gone. */
 export function rssBytes(pid: number): number {
   try {

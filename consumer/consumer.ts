@@ -4,6 +4,8 @@
  * run exactly this.
  */
 import type http from 'node:http';
+import type BeeQueue = require('bee-queue');
+import { peekOnTake } from '../src/bee/take-job';
 import type { ConsumerConfig } from '../src/config/consumer-config';
 import type { Logger } from '../src/core/logger';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
@@ -48,8 +50,13 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
   const onWriteRefused = (_: unknown, cause: string): void => void metrics?.writeRefusals.inc({ cause });
   const onOrphanRemoved = (): void => void metrics?.orphansRemoved.inc();
-  const shards = ShardSet.create({ config, role: 'consumer', log, prepare: registerPushBackoff, resolver, onReroute, onWriteRefused, onOrphanRemoved });
   const keys = new QueueKeys(config.queue.prefix);
+  // Each take also reads the job's delivery marker, so a push needs no read of its own before it runs.
+  const prepare = (queue: BeeQueue, shard: Shard): void => {
+    registerPushBackoff(queue);
+    peekOnTake(queue, keys.outcomeBitsKeyParts(shard));
+  };
+  const shards = ShardSet.create({ config, role: 'consumer', log, prepare, resolver, onReroute, onWriteRefused, onOrphanRemoved });
   const built = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));
   metrics = built;
   const plan = planLanes(config.push.concurrency, config.lanes);

@@ -19,6 +19,7 @@ import { recordDelivered } from '../src/delivery/delivered-marker';
 import { type CollapseTurns, type Turn, TurnBusyError } from '../src/collapse/collapse-turn';
 import { keepForRetry, refundRetry } from '../src/retry/retry-policy';
 import { markFinishedByScript, type RunFinish, runFinishOf } from '../src/bee/script-finish';
+import { peekedSlot } from '../src/bee/take-job';
 import { type FailedPush, type FailureDeps, handleFailure } from './push-failure';
 
 /** What a handled job resolves with. */
@@ -86,7 +87,7 @@ function runOf(deps: PushHandlerDeps, job: BeeQueue.Job<unknown>): Run {
 /** The outcome if the push needs no send: its marker says it was handled (a re-run), or it expired. */
 async function settledBefore(deps: PushHandlerDeps, run: Run, now: number): Promise<PushOutcome | undefined> {
   const { push, shard, redis, context } = run;
-  const prior = await deps.outcomes.outcomeOf(redis, shard, push);
+  const prior = await deps.outcomes.outcomeOf(redis, shard, push, peekedSlot(run.job));
   if (prior === 'delivered' || prior === 'expired' || prior === 'collapsed') {
     deps.log.info({ ...context, prior }, 'push already handled; not sent again');
     deps.events.skipped();

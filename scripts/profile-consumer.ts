@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { writeSyscalls } from '../bench/procfs';
 import { enqueueBacklog } from '../bench/backlog';
 import { cleanupAll, firstExit, killLeftovers } from '../bench/children';
 import { drainTimeoutMs } from '../bench/drain';
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
   const consumer = await spawnConsumer(ws, redis.target, PREFIX, proxy.url, 'consumer-profiled', ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]);
   const died = firstExit([consumer.child]).then((why) => Promise.reject(new Error(why)));
   const reached = await Promise.race([proxy.waitFor(pushes, drainTimeoutMs(pushes)), died]);
+  // Counted from spawn: start-up writes (a few dozen) are noise against tens of thousands of pushes.
+  const writes = writeSyscalls(consumer.child.pid);
   const offset = monotonicOffsetUs();
   // A graceful stop: the profile is written as the process exits.
   await consumer.child.stop();
@@ -59,6 +62,7 @@ async function main(): Promise<void> {
       `## Consumer CPU profile: ${pushes.toLocaleString('en-US')} pushes, first to last push (${(reached.reachedAt - reached.firstAt).toFixed(0)} ms, ${steady.toFixed(0)} pushes/s under the profiler)`,
       '',
       `Busy ${summary.busyMs.toFixed(0)} ms of ${summary.totalMs.toFixed(0)} ms sampled (${((summary.busyMs * 1000) / pushes).toFixed(1)} µs per push); excluded: ${EXCLUDED.join(', ')}. Load average at the start: ${load}.`,
+      `Writes of the consumer, spawn to last push: ${(writes.calls / pushes).toFixed(2)} system calls and ${(writes.bytes / pushes).toFixed(0)} bytes per push (/proc/<pid>/io syscw, wchar).`,
       '',
       topTable(summary, pushes),
       '',

@@ -36,6 +36,11 @@ const GIVE_BACK = LuaScript.load(__dirname, 'give-back-job');
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of bee-queue without typings
 const BeeJob = require('bee-queue/lib/job') as { fromData(queue: BeeQueue, id: string, data: string): BeeQueue.Job<unknown> };
 
+/** Where {@link takeWaitingJob} peeks at each job's 3-bit slot, per queue (see {@link peekOnTake}). */
+const peeks = new WeakMap<BeeQueue, SlotPeek>();
+/** What the take peeked at, per job it took. */
+const peeked = new WeakMap<BeeQueue.Job<unknown>, number>();
+
 /** Ids {@link takeWaitingJob} took whose first heartbeat its script already sent, per queue. */
 const beatAtTake = new WeakMap<BeeQueue, Set<string>>();
 
@@ -76,12 +81,40 @@ function jobOf(queue: BeeQueue, q: TakeInternals, id: string, data: string): Bee
 export async function takeWaitingJob(queue: BeeQueue): Promise<Taken | null> {
   const q = queue as unknown as TakeInternals;
   const keys = [q.toKey('waiting'), q.toKey('active'), q.toKey('jobs'), q.toKey('stalling')];
-  const reply = (await TAKE_WAITING.run(commandConnection(q), keys, [])) as [string, string?] | null;
+  const peek = peeks.get(queue);
+  const reply = (await TAKE_WAITING.run(commandConnection(q), keys, peek ? [peek.stem, peek.separator] : [])) as [string, string?, number?] | null;
   if (!reply) return null;
-  const [id, data] = reply;
+  const [id, data, slot] = reply;
   if (data === undefined) return { id, job: null };
   beatAtTake.get(queue)?.add(id);
-  return { id, job: jobOf(queue, q, id, data) };
+  const job = jobOf(queue, q, id, data);
+  if (slot !== undefined) peeked.set(job, slot);
+  return { id, job };
+}
+
+/**
+ * The key of a job's 3-bit slot, in the two parts a script joins around the
+ * job data's fields: `stem + data.messageId + separator + data.epoch`, the
+ * slot at `data.index` (the delivery markers' layout; QueueKeys names it).
+ */
+export interface SlotPeek {
+  stem: string;
+  separator: string;
+}
+
+/**
+ * Makes {@link takeWaitingJob} read each job's slot in the same call as it
+ * takes the job, so the job's handler needs no read of its own before it
+ * runs ({@link peekedSlot}). Jobs whose data has no such slot, and jobs the
+ * blocking pop took, have no peek. Call before `process()`.
+ */
+export function peekOnTake(queue: BeeQueue, peek: SlotPeek): void {
+  peeks.set(queue, peek);
+}
+
+/** The value of `job`'s slot as its take read it, or undefined when the take did not read it. */
+export function peekedSlot(job: BeeQueue.Job<unknown>): number | undefined {
+  return peeked.get(job);
 }
 
 /**

@@ -58,9 +58,13 @@ export class DeliveryMarkers {
     private readonly ttlSeconds: number,
   ) {}
 
-  /** The recorded outcome of one push, if any. */
-  async outcomeOf(client: RedisClient, shard: Shard, push: PushRef): Promise<Outcome | undefined> {
+  /**
+   * The recorded outcome of one push, if any. `peeked` is its slot's value as read just
+   * before (bee/take-job reads it as it takes the job): then no read is sent.
+   */
+  async outcomeOf(client: RedisClient, shard: Shard, push: PushRef, peeked?: number): Promise<Outcome | undefined> {
     const slot = slotOf(push);
+    if (slot !== undefined && peeked !== undefined) return OUTCOME_OF_BITS[peeked];
     if (slot === undefined) {
       const code = await sendCommand(client, 'HGET', [this.keys.outcomesKey(shard, push.messageId, push.epoch), push.recipientId]);
       return typeof code === 'string' ? OUTCOME_OF_CODE.get(code) : undefined;

@@ -55,6 +55,14 @@ export class QueueKeys {
     return `${this.prefix}:${shard.queueName}:outb:${messageId}${epochSuffix(epoch)}`;
   }
 
+  /**
+   * {@link outcomeBitsKey} of a push with an epoch, in two parts a script joins around the
+   * push's own fields: `stem .. messageId .. separator .. epoch` (see bee/take-job's peek).
+   */
+  outcomeBitsKeyParts(shard: Shard): { stem: string; separator: string } {
+    return { stem: `${this.prefix}:${shard.queueName}:outb:`, separator: epochSuffix('') };
+  }
+
   /** Outcome counters of one acceptance of a message on one shard, kept with the outcomes so both change atomically. */
   statsKey(shard: Shard, messageId: string, epoch?: string): string {
     return `${this.prefix}:${shard.queueName}:stat:${messageId}${epochSuffix(epoch)}`;

@@ -43,7 +43,7 @@ export interface ShardQueueOptions {
   pool: ConnectionPool;
   log: Logger;
   /** Runs on every new queue before use, e.g. to register backoff strategies. */
-  prepare?: (queue: BeeQueue) => void;
+  prepare?: (queue: BeeQueue, shard: Shard) => void;
   /** Told about every re-route with its cause label (see routingCause), e.g. to count them. */
   onReroute?: (shard: Shard, cause: string) => void;
   /** Told about every write Redis refused (full, failing snapshots, too few replicas, replica), e.g. to count them. */
@@ -222,7 +222,7 @@ export class ShardQueue {
       quitCommandClient: false,
     });
     queue.on('error', (err) => this.reportError(queue, err));
-    this.options.prepare?.(queue);
+    this.options.prepare?.(queue, this.shard);
     try {
       await withTimeout(queue.ready(), CONNECT_TIMEOUT_MS * 2, () => new Error('queue connect timeout'));
       return queue;

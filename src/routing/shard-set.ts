@@ -53,7 +53,7 @@ export interface ShardSetOptions {
   config: CommonConfig;
   role: QueueRole;
   log: Logger;
-  prepare?: (queue: BeeQueue) => void;
+  prepare?: (queue: BeeQueue, shard: Shard) => void;
   onReroute?: (shard: Shard, cause: string) => void;
   onWriteRefused?: ShardQueueOptions['onWriteRefused'];
   onOrphanRemoved?: ShardQueueOptions['onOrphanRemoved'];

@@ -10,7 +10,7 @@ import { beeKeysUnder } from '../../../src/bee/bee-keys';
 import { addJobs } from '../../../src/bee/bulk-writer';
 import { jobJson } from '../../../src/bee/job-json';
 import { makeLoopResilient } from '../../../src/bee/resilient-loop';
-import { giveBackJob, loadJob, skipTakenHeartbeats, takeWaitingJob, waitForJobId } from '../../../src/bee/take-job';
+import { giveBackJob, loadJob, peekedSlot, peekOnTake, skipTakenHeartbeats, takeWaitingJob, waitForJobId } from '../../../src/bee/take-job';
 import { waitFor } from '../../../src/core/wait-for';
 import { beeFixture } from '../../support/bee-fixture';
 import { call } from '../../support/redis';
@@ -149,14 +149,45 @@ describe('bee/take-job: the non-blocking pop behaves as Bee-Queue 2.0.0 pops (re
     expect(await stalling()).to.deep.equal([]);
   });
 
-  it("keeps Bee-Queue's first heartbeat for a job taken by the blocking pop", async () => {
+  it("keeps Bee-Queue's first heartbeat, and peeks at nothing, for a job taken by the blocking pop", async () => {
     const queue = await workerQueue();
     skipTakenHeartbeats(queue);
     await saveJobs('b');
+    peekOnTake(queue, { stem: `${fx.prefix}:outb:`, separator: ':' });
     const taken = await loadJob(queue, await waitForJobId(queue));
     expect(taken.job?.id).to.equal('b');
+    // Nor does the blocking pop peek: its job's handler reads what it needs itself.
+    expect(peekedSlot(taken.job!)).to.equal(undefined);
     await call(fx.shared, 'SADD', keys().stalling, 'b');
     await (queue as unknown as Internals)._preventStall('b');
     expect(await stalling()).to.deep.equal([]);
+  });
+
+  it("peeks at each job's 3-bit slot in the take, where its data names one, and at nothing else", async () => {
+    const queue = await workerQueue();
+    const peek = { stem: `${fx.prefix}:outb:`, separator: ':' };
+    peekOnTake(queue, peek);
+    const marker = `${peek.stem}m1${peek.separator}e1`;
+    await call(fx.shared, 'BITFIELD', marker, 'SET', 'u3', '#5', 3, 'SET', 'u3', '#6', 1);
+    const save = (id: string, data: Record<string, unknown>) => addJobs(fx.shared, keys(), [{ id, json: jobJson(data, { timestamp: Date.now() }) }]);
+    await save('five', { messageId: 'm1', epoch: 'e1', index: 5 });
+    await save('six', { messageId: 'm1', epoch: 'e1', index: 6 });
+    await save('unset', { messageId: 'm1', epoch: 'e1', index: 7 });
+    // No peek: no index (a push from before packed markers), no epoch, a malformed index, one past BITFIELD's range, a key of another type.
+    await save('legacy', { messageId: 'm1', epoch: 'e1' });
+    await save('no-epoch', { messageId: 'm1', index: 5 });
+    await save('fraction', { messageId: 'm1', epoch: 'e1', index: 1.5 });
+    await save('huge', { messageId: 'm1', epoch: 'e1', index: 2 ** 40 });
+    await call(fx.shared, 'SET', `${peek.stem}m2${peek.separator}e1`, 'x');
+    await call(fx.shared, 'LPUSH', `${peek.stem}m3${peek.separator}e1`, 'x');
+    await save('wrong-type', { messageId: 'm3', epoch: 'e1', index: 0 });
+    const seen: Record<string, number | undefined> = {};
+    for (let taken = await takeWaitingJob(queue); taken; taken = await takeWaitingJob(queue)) {
+      expect(taken.job, taken.id).to.not.equal(null);
+      seen[taken.id] = peekedSlot(taken.job!);
+    }
+    expect(seen).to.deep.equal({ five: 3, six: 1, unset: 0, legacy: undefined, 'no-epoch': undefined, fraction: undefined, huge: undefined, 'wrong-type': undefined });
+    // Every job was taken as usual, peeked or not.
+    expect((await state()).active).to.have.length(8);
   });
 });

@@ -28,6 +28,18 @@ describe('queue-keys', () => {
     }
   });
 
+  it("gives the parts a script joins into a push's packed-marker key, in the push's own slot", () => {
+    const keys = new QueueKeys('pf');
+    for (const shard of buildShards(16, 'bulk')) {
+      const { stem, separator } = keys.outcomeBitsKeyParts(shard);
+      for (const [messageId, epoch] of [['m1', '1700000000000-ab'], ['chat-9_x', 'e'], ['{x}', '7']] as const) {
+        const joined = `${stem}${messageId}${separator}${epoch}`;
+        expect(joined).to.equal(keys.outcomeBitsKey(shard, messageId, epoch));
+        expect(calculateSlot(joined)).to.equal(shard.slot);
+      }
+    }
+  });
+
   it('is deterministic: fixed tags, so a restart finds the queues it left', () => {
     // Fixed expectations, not one call against another: both calls would share any change.
     expect(buildShards(16).slice(0, 3).map((s) => [s.tag, s.slot])).to.deep.equal(FIRST_SHARDS_OF_16);
