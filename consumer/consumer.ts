@@ -6,6 +6,7 @@
 import type http from 'node:http';
 import type BeeQueue = require('bee-queue');
 import { peekOnTake } from '../src/bee/take-job';
+import { skipScriptedFinishes } from '../src/bee/script-finish';
 import type { ConsumerConfig } from '../src/config/consumer-config';
 import type { Logger } from '../src/core/logger';
 import { deadLetterStoreFor } from '../src/deadletter/dead-letter-store';
@@ -51,10 +52,12 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   const onWriteRefused = (_: unknown, cause: string): void => void metrics?.writeRefusals.inc({ cause });
   const onOrphanRemoved = (): void => void metrics?.orphansRemoved.inc();
   const keys = new QueueKeys(config.queue.prefix);
-  // Each take also reads the job's delivery marker, so a push needs no read of its own before it runs.
+  // Each take also reads the job's delivery marker, so a push needs no read of its own before it runs;
+  // a run the handler finished in its outcome script is not finished again by Bee-Queue.
   const prepare = (queue: BeeQueue, shard: Shard): void => {
     registerPushBackoff(queue);
     peekOnTake(queue, keys.outcomeBitsKeyParts(shard));
+    skipScriptedFinishes(queue);
   };
   const shards = ShardSet.create({ config, role: 'consumer', log, prepare, resolver, onReroute, onWriteRefused, onOrphanRemoved });
   const built = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));

@@ -15,7 +15,6 @@ import { QueueUnavailableError } from '../core/errors';
 import type { Logger } from '../core/logger';
 import { delay, withTimeout } from '../core/wait-for';
 import { commandClient, connectedAddress } from '../bee/queue-connections';
-import { skipScriptedFinishes } from '../bee/script-finish';
 import { makeLoopResilient } from '../bee/resilient-loop';
 import { DEFAULT_STALL_INTERVAL_MS } from '../bee/running-jobs';
 import { dropQueue } from './drop-queue';
@@ -241,8 +240,6 @@ export class ShardQueue {
       onOrphan: () => this.options.onOrphanRemoved?.(this.shard),
       maxBackoffMs: MAX_LOOP_BACKOFF_MS,
     });
-    // A run the handler finished in its outcome script is not finished a second time.
-    skipScriptedFinishes(queue);
     queue.process(concurrency, this.keepAlive.track(queue, handler));
     // Bee-Queue checks for stalled jobs once in process(); the periodic check
     // is ours to start, and must be restarted on every new queue.
