@@ -9,7 +9,7 @@
  * while holding a worker slot: the push fails back to the queue, which
  * schedules it no sooner than asked.
  */
-import type { AxiosError, AxiosInstance } from 'axios';
+import type { AxiosError, AxiosInstance, InternalAxiosRequestConfig } from 'axios';
 import axiosRetry, { retryAfter } from 'axios-retry';
 import { equalJitter } from '../core/backoff';
 import { isTransientFailure } from './classify-failure';
@@ -30,7 +30,7 @@ export function retryDelayMs(n: number, base: number, cap: number): number {
 
 /** Makes `instance` retry transient failures in-attempt. */
 export function installHttpRetry(instance: AxiosInstance, options: HttpRetryOptions): void {
-  axiosRetry(instance, {
+  const { requestInterceptorId } = axiosRetry(instance, {
     retries: options.retries,
     shouldResetTimeout: true,
     retryCondition: (err) => isTransientFailure(err) && retryAfter(err) <= options.retryMaxDelayMs,
@@ -38,4 +38,27 @@ export function installHttpRetry(instance: AxiosInstance, options: HttpRetryOpti
       Math.max(retryAfter(err), retryDelayMs(n, options.retryBaseMs, options.retryMaxDelayMs)),
     ...(options.onRetry ? { onRetry: (n: number, err: AxiosError) => options.onRetry?.(n, err) } : {}),
   });
+  markSynchronous(instance, requestInterceptorId);
+}
+
+/** The part of axios' interceptor manager read here; `forEach` is what axios itself walks per request. */
+interface InterceptorList {
+  forEach(fn: (handler: { fulfilled?: (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig }) => void): void;
+}
+
+/**
+ * axios-retry's request interceptor only records the attempt in the config
+ * and returns it, synchronously, but is registered as asynchronous: axios then
+ * chains the whole request (interceptor, dispatch, response interceptors) as
+ * promise hops on every request. Registered again with `synchronous: true`,
+ * it runs inline and the dispatch starts at once; what it does is unchanged.
+ */
+function markSynchronous(instance: AxiosInstance, id: number): void {
+  const handlers: { fulfilled?: (config: InternalAxiosRequestConfig) => InternalAxiosRequestConfig }[] = [];
+  (instance.interceptors.request as unknown as InterceptorList).forEach((handler) => handlers.push(handler));
+  // Only when axios-retry's is the instance's one request interceptor, so it is surely the one listed.
+  const fulfilled = handlers.length === 1 && id === 0 ? handlers[0]?.fulfilled : undefined;
+  if (!fulfilled) return;
+  instance.interceptors.request.eject(id);
+  instance.interceptors.request.use(fulfilled, undefined, { synchronous: true });
 }
