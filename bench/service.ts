@@ -40,17 +40,18 @@ function commonEnv(target: RedisTarget, prefix: string): Record<string, string> 
   return { ...target.env, QUEUE_PREFIX: prefix, QUEUE_SHARDS: String(QUEUE_SHARDS), LOG_LEVEL: 'warn' };
 }
 
-/** Starts a producer on a free port and waits until /readyz answers 200. */
+/** Starts a producer on a free port and waits until /readyz answers 200. `nodeArgs` go to node (the profiler's --cpu-prof). */
 export async function startProducer(
   ws: Workspace,
   target: RedisTarget,
   prefix: string,
   extraEnv: Record<string, string> = {},
+  nodeArgs: readonly string[] = [],
 ): Promise<ProducerHandle> {
   const port = await findFreePort();
   const env = { ...commonEnv(target, prefix), HOST: '127.0.0.1', PORT: String(port), API_TOKENS: ws.token, ...PRODUCER_OVERRIDES, ...extraEnv };
   const name = `producer-${prefix}`;
-  const child = spawnNode({ name, script: serviceScript(ws, 'producer/main'), env, logFile: logFile(ws, name), cwd: ws.logDir });
+  const child = spawnNode({ name, script: serviceScript(ws, 'producer/main'), nodeArgs, env, logFile: logFile(ws, name), cwd: ws.logDir });
   const url = `http://127.0.0.1:${port}`;
   await waitReady(child, `${url}/readyz`);
   const api = new ApiClient(url, ws.token);

@@ -23,6 +23,34 @@ export interface RetryJobOptions {
 }
 
 /**
+ * The Bee-Queue JSON of a message's jobs, cut around the recipient (and its
+ * index): a job's JSON is `head + JSON.stringify(recipientId) + afterRecipient`,
+ * or with an index `… + afterRecipient + String(index) + afterIndex`.
+ * Everything but the recipient and index is serialised once per message, so
+ * the bulk writer can have Redis assemble each job from these parts.
+ */
+export interface JobJsonTemplate {
+  head: string;
+  afterRecipient: string;
+  /** Undefined for jobs without an index (then `afterRecipient` ends the JSON). */
+  afterIndex: string | undefined;
+}
+
+/** Cuts the JSON of a job with `data` (plus recipientId, and index if `indexed`) and `options` into a {@link JobJsonTemplate}. */
+export function jobJsonTemplate(data: Record<string, unknown>, options: Record<string, unknown>, indexed: boolean): JobJsonTemplate {
+  // A marker that cannot occur in JSON text produced from real data: it is
+  // unique per call, and the \u0001 is escaped by JSON.stringify.
+  const marker = `\u0001${Math.random().toString(36).slice(2)}\u0001`;
+  const quoted = JSON.stringify(marker);
+  if (!indexed) {
+    const [head, afterRecipient] = jobJson({ ...data, recipientId: marker }, options).split(quoted) as [string, string];
+    return { head, afterRecipient, afterIndex: undefined };
+  }
+  const [head, afterRecipient, afterIndex] = jobJson({ ...data, recipientId: marker, index: marker }, options).split(quoted) as [string, string, string];
+  return { head, afterRecipient, afterIndex };
+}
+
+/**
  * Returns a function that builds the Bee-Queue JSON of one job per
  * recipient. Everything but the recipient (and its `index`, if given) is
  * serialised once per message; both are spliced in, so a 100k-recipient
@@ -31,16 +59,12 @@ export interface RetryJobOptions {
  * exactly as before.
  */
 export function jobJsonFactory(data: Record<string, unknown>, options: Record<string, unknown>): (recipientId: string, index?: number) => string {
-  // A marker that cannot occur in JSON text produced from real data: it is
-  // unique per call, and the \u0001 is escaped by JSON.stringify.
-  const marker = `\u0001${Math.random().toString(36).slice(2)}\u0001`;
-  const quoted = JSON.stringify(marker);
-  const [before, after] = jobJson({ ...data, recipientId: marker }, options).split(quoted) as [string, string];
-  const parts = jobJson({ ...data, recipientId: marker, index: marker }, options).split(quoted) as [string, string, string];
+  const plain = jobJsonTemplate(data, options, false);
+  const withIndex = jobJsonTemplate(data, options, true);
   return (recipientId, index) => {
-    if (index === undefined) return before + JSON.stringify(recipientId) + after;
+    if (index === undefined) return plain.head + JSON.stringify(recipientId) + plain.afterRecipient;
     if (!Number.isSafeInteger(index) || index < 0) throw new RangeError(`push index must be a whole number >= 0, got ${index}`);
-    return parts[0] + JSON.stringify(recipientId) + parts[1] + String(index) + parts[2];
+    return withIndex.head + JSON.stringify(recipientId) + withIndex.afterRecipient + String(index) + (withIndex.afterIndex ?? '');
   };
 }
 

@@ -19,8 +19,8 @@ import type { JobRetryConfig } from '../config/config';
 import { QueueUnavailableError } from '../core/errors';
 import { withTimeout } from '../core/wait-for';
 import type { PushTemplate } from '../push/push-job';
-import { addJobs } from '../bee/bulk-writer';
-import { jobJsonFactory } from '../bee/job-json';
+import { addTemplatedJobs } from '../bee/bulk-writer';
+import { type JobJsonTemplate, jobJsonTemplate } from '../bee/job-json';
 import type { QueueKeys } from '../queue/queue-keys';
 import { pushJobId } from '../push/push-job';
 import type { RedisClient } from 'redis';
@@ -75,15 +75,18 @@ export async function enqueuePushes(
 ): Promise<void> {
   const due = template.sendAt ?? heldUntil(template, policy);
   const options = { ...retryOptions(policy.retry), timestamp: Date.now(), ...(due ? { delay: due } : {}) };
-  const build = jobJsonFactory({ ...template }, options);
-  const jsonFor: JobJson = indexed ? build : (r) => build(r);
+  const jobs: MessageJobs = {
+    template: jobJsonTemplate({ ...template }, options, indexed),
+    // pushJobId(messageId, r, epoch) is this prefix followed by r.
+    idPrefix: pushJobId(template.messageId, '', template.epoch),
+  };
   const writes: ChunkWrites = { lane: shards.lane(lane), homes: shards.lane('interactive'), due, position: positionOf(template), state: new CollapseState(policy.keys) };
   const session = new IntakeSession(shards.intake, deadline);
   let settled = false;
   try {
     // If a node failed over before its replicas had the writes, save again on the new master.
     for (;;) {
-      const written = await saveAll(writes, session, template, jsonFor, recipientsByShard, policy, deadline);
+      const written = await saveAll(writes, session, template, jobs, recipientsByShard, policy, deadline);
       if (await bounded(replicated(written, policy), deadline)) break;
     }
     settled = true;
@@ -93,8 +96,14 @@ export async function enqueuePushes(
   }
 }
 
-/** The job JSON of a recipient at `index` in its shard's group (ignored for an unindexed intake). */
-type JobJson = (recipientId: string, index: number) => string;
+/**
+ * What every job of the message shares: its JSON around the recipient (with an index slot unless
+ * the intake is unindexed), and its id before the recipient.
+ */
+interface MessageJobs {
+  template: JobJsonTemplate;
+  idPrefix: string;
+}
 
 /** When a collapsible push without sendAt is due under the hold (undefined: no hold). */
 function heldUntil(template: PushTemplate, policy: EnqueuePolicy): number | undefined {
@@ -122,7 +131,7 @@ async function saveAll(
   writes: ChunkWrites,
   session: IntakeSession,
   template: PushTemplate,
-  jsonFor: JobJson,
+  jobs: MessageJobs,
   recipientsByShard: readonly string[][],
   policy: EnqueuePolicy,
   deadline: number,
@@ -131,14 +140,14 @@ async function saveAll(
   await Promise.all(
     recipientsByShard.map(async (recipients, index) => {
       for (let start = 0; start < recipients.length; start += policy.chunkSize) {
-        // JSON is built per chunk, so a large room never holds all its jobs' text at once.
+        // Redis builds each job's JSON from the template, so only the recipient ids travel per push.
         const chunk = recipients.slice(start, start + policy.chunkSize);
         // The index is the position in the shard's group: the same on a takeover with the same recipients.
-        const jobs = chunk.map((r, i) => ({ id: pushJobId(template.messageId, r, template.epoch), json: jsonFor(r, start + i) }));
+        const batch = { ...jobs, recipients: chunk, firstIndex: start };
         const router = writes.lane[index];
         const home = writes.homes[index];
         if (!router || !home) throw new RangeError(`no shard ${index} (have ${writes.lane.length})`);
-        const save = (c: RedisClient): Promise<unknown> => addJobs(c, policy.keys.beeKeys(router.shard), jobs, writes.due);
+        const save = (c: RedisClient): Promise<unknown> => addTemplatedJobs(c, policy.keys.beeKeys(router.shard), batch, writes.due);
         written.set(await bounded(onIntakeConnection(router, session, deadline, save), deadline), index);
         const { position } = writes;
         if (!position) continue;

@@ -9,9 +9,10 @@ export function uniqueRecipients(recipientIds: readonly string[], senderId: stri
   const seen = new Set<string>([senderId]);
   const out: string[] = [];
   for (const id of recipientIds) {
-    if (seen.has(id)) continue;
+    // One lookup per id, not has() then add(): a new id is one that grows the set.
+    const size = seen.size;
     seen.add(id);
-    out.push(id);
+    if (seen.size !== size) out.push(id);
   }
   return out;
 }

@@ -45,6 +45,10 @@ export function jsonShapeProblem(body: unknown, maxDepth: number = MAX_JSON_DEPT
       const top = Array.isArray(body) ? undefined : pathOf(next)[0];
       return { path: top ?? '(body)', message: `is nested more than ${maxDepth} levels deep` };
     }
+    if (Array.isArray(next.value)) {
+      pushArrayItems(stack, next);
+      continue;
+    }
     for (const [key, child] of Object.entries(next.value)) {
       if (key === FORBIDDEN_KEY) return { path: [...pathOf(next), key].join('.'), message: `"${FORBIDDEN_KEY}" is not allowed as a key` };
       // Scalars cannot nest, so only objects and arrays are visited.
@@ -52,4 +56,17 @@ export function jsonShapeProblem(body: unknown, maxDepth: number = MAX_JSON_DEPT
     }
   }
   return undefined;
+}
+
+/**
+ * Queues an array's objects and arrays for a visit. An array from JSON.parse has
+ * only index keys (never `__proto__`), and a recipient list of 100k ids is all
+ * scalars: walked by index, it costs no [key, value] pair per item.
+ */
+function pushArrayItems(stack: Pending[], parent: Pending): void {
+  const items = parent.value as readonly unknown[];
+  for (let i = 0; i < items.length; i++) {
+    const child = items[i];
+    if (child !== null && typeof child === 'object') stack.push({ value: child, depth: parent.depth + 1, key: String(i), parent });
+  }
 }

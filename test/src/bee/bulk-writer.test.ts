@@ -8,8 +8,8 @@ import BeeQueue = require('bee-queue');
 import { expect } from 'chai';
 import type { RedisClient } from 'redis';
 import { beeKeysUnder } from '../../../src/bee/bee-keys';
-import { addJobs, type BulkJob } from '../../../src/bee/bulk-writer';
-import { jobJsonFactory } from '../../../src/bee/job-json';
+import { addJobs, addTemplatedJobs, type BulkJob } from '../../../src/bee/bulk-writer';
+import { jobJsonFactory, jobJsonTemplate } from '../../../src/bee/job-json';
 import { waitFor } from '../../../src/core/wait-for';
 import { retryOptions } from '../../../src/retry/retry-policy';
 import { SHARED_REDIS_URL, uniquePrefix } from '../../support/env';
@@ -50,11 +50,15 @@ async function dump(client: RedisClient, prefix: string): Promise<Record<string,
 }
 
 /** The same pushes, as the project builds them: its job JSON and its retry options. */
-function pushes(ids: readonly string[], delay: number | undefined, timestamp: number): { options: Record<string, unknown>; jobs: BulkJob[]; data: (id: string) => Record<string, unknown> } {
+function pushes(
+  ids: readonly string[],
+  delay: number | undefined,
+  timestamp: number,
+): { options: Record<string, unknown>; template: Record<string, unknown>; jobs: BulkJob[]; data: (id: string) => Record<string, unknown> } {
   const options = { ...retryOptions(RETRY), timestamp, ...(delay ? { delay } : {}) };
   const template = { messageId: 'm1', roomId: 'r', senderId: 's', notification: { body: 'hi' }, acceptedAt: timestamp };
   const jsonFor = jobJsonFactory(template, options);
-  return { options, jobs: ids.map((id) => ({ id: `m1:${id}`, json: jsonFor(id) })), data: (id) => ({ ...template, recipientId: id }) };
+  return { options, template, jobs: ids.map((id) => ({ id: `m1:${id}`, json: jsonFor(id) })), data: (id) => ({ ...template, recipientId: id }) };
 }
 
 /** Saves the pushes with Bee-Queue's own saveAll, each job given the same options object the project stores. */
@@ -106,6 +110,12 @@ describe('bee/bulk-writer: the contract with Bee-Queue 2.0.0 (real Redis)', func
         const written = await dump(client, `${prefix}:bulk`);
         expect(Object.keys(written)).to.have.length(2);
         expect(written).to.deep.equal(await dump(client, `${prefix}:bee`));
+        // The intake's path: Redis assembles the same JSON from the template.
+        const templatedKeys = beeKeysUnder(`${prefix}:templated:${QUEUE}`);
+        const templated = { idPrefix: 'm1:', template: jobJsonTemplate(bulk.template, bulk.options, false), recipients: ids, firstIndex: 0 };
+        expect(await addTemplatedJobs(client, templatedKeys, templated, delay)).to.equal(3);
+        expect(await addTemplatedJobs(client, templatedKeys, templated, delay)).to.equal(0);
+        expect(await dump(client, `${prefix}:templated`)).to.deep.equal(written);
       });
     });
   }

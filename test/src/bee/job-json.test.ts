@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { jobJson, jobJsonFactory } from '../../../src/bee/job-json';
+import { jobJson, jobJsonFactory, jobJsonTemplate } from '../../../src/bee/job-json';
 
 describe('job-json', () => {
   const data = { messageId: 'm', roomId: 'r', senderId: 's', notification: { body: 'a "quoted" \u0001 body' }, acceptedAt: 1 };
@@ -19,5 +19,13 @@ describe('job-json', () => {
   it('refuses an index that is not a whole number >= 0', () => {
     const jsonFor = jobJsonFactory(data, options);
     for (const bad of [-1, 1.5, Number.NaN]) expect(() => jsonFor('a', bad)).to.throw(RangeError);
+  });
+
+  it('cuts the JSON around recipient and index, so head + "id" + afterRecipient (+ index + afterIndex) is jobJson', () => {
+    const indexed = jobJsonTemplate(data, options, true);
+    expect(indexed.head + '"c"' + indexed.afterRecipient + '42' + indexed.afterIndex).to.equal(jobJson({ ...data, recipientId: 'c', index: 42 }, options));
+    const plain = jobJsonTemplate(data, options, false);
+    expect(plain.afterIndex).to.equal(undefined);
+    expect(plain.head + '"c"' + plain.afterRecipient).to.equal(jobJson({ ...data, recipientId: 'c' }, options));
   });
 });

@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { silentLogger } from '../../../src/core/logger';
 import { waitFor } from '../../../src/core/wait-for';
+import { jobJsonFactory } from '../../../src/bee/job-json';
 import { groupByShard } from '../../../src/message/expand';
 import { enqueuePushes } from '../../../src/intake/enqueue';
 import { QueueKeys } from '../../../src/queue/queue-keys';
 import { ShardSet } from '../../../src/routing/shard-set';
+import { retryOptions } from '../../../src/retry/retry-policy';
 import { baseEnv, producerConfig, SHARED_REDIS_URL } from '../../support/env';
 import { call, deletePrefix, withRedis } from '../../support/redis';
 
@@ -45,5 +47,34 @@ describe('enqueue: one failed intake (real Redis)', () => {
     // Before: the intake ended its own connections under the other shards' chunks, and each of the 7 healthy shards re-routed.
     expect(reroutes).to.deep.equal([]);
     expect(shards.queues.every((q) => q.node !== undefined)).to.equal(true);
+  });
+
+  it('saves every chunk of a shard with its index in the group, byte for byte the JSON jobJsonFactory builds; a retry adds nothing', async () => {
+    const recipients = Array.from({ length: 40 }, (_, i) => `c${i}`);
+    const groups = groupByShard(recipients, 8);
+    const template = { messageId: 'm2', roomId: 'r', senderId: 's', notification: { body: 'b' }, acceptedAt: 1, epoch: 'e2', recordExpiresAt: 2 };
+    const policy = { keys, chunkSize: 2, timeoutMs: 5000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 500 };
+    // The test above leaves shard 0's jobs hash broken on purpose.
+    await withRedis(SHARED_REDIS_URL, (c) => call(c, 'DEL', keys.beeKey(shards.get(0).shard, 'jobs')));
+    const before = Date.now();
+    await enqueuePushes(shards, 'interactive', template, groups, policy);
+    await enqueuePushes(shards, 'interactive', template, groups, policy);
+    await withRedis(SHARED_REDIS_URL, async (c) => {
+      for (const [index, group] of groups.entries()) {
+        const shard = shards.lane('interactive')[index]!.shard;
+        const stored = await call<Record<string, string> | null>(c, 'HGETALL', keys.beeKey(shard, 'jobs'));
+        const jobs = Object.entries(stored ?? {}).filter(([id]) => id.startsWith('m2:e2:'));
+        expect(jobs).to.have.length(group.length);
+        const waiting = await call<string[]>(c, 'LRANGE', keys.beeKey(shard, 'waiting'), 0, -1);
+        expect(waiting.filter((id) => id.startsWith('m2:e2:'))).to.have.length(group.length);
+        for (const [id, json] of jobs) {
+          const recipient = id.slice('m2:e2:'.length);
+          const { timestamp } = JSON.parse(json).options as { timestamp: number };
+          expect(timestamp).to.be.within(before, Date.now());
+          const jsonFor = jobJsonFactory(template, { ...retryOptions(config.jobRetry), timestamp });
+          expect(json).to.equal(jsonFor(recipient, group.indexOf(recipient)));
+        }
+      }
+    });
   });
 });

@@ -1,0 +1,39 @@
+-- add-jobs.lua for one message's pushes, the job JSON assembled here from the
+-- message's template instead of sent whole: the producer sends a few bytes
+-- per push (the recipient id) rather than its whole JSON. The recipient ids
+-- need no JSON escaping (bulk-writer checks), so quoting them is exact.
+-- KEYS: jobs hash, waiting list, delayed set, earlierDelayed channel.
+-- ARGV: delay timestamp (0 for none), job id prefix, JSON head, JSON after the
+--   recipient, index of the first recipient ('' for jobs without an index),
+--   JSON after the index, then the recipient ids.
+local delay = tonumber(ARGV[1])
+local prefix, head, afterRecipient, first, afterIndex = ARGV[2], ARGV[3], ARGV[4], tonumber(ARGV[5]), ARGV[6]
+local FIRST_ID = 7
+local ids, fields, fresh = {}, {}, {}
+for i = FIRST_ID, #ARGV do ids[#ids + 1] = prefix .. ARGV[i] end
+local existing = redis.call('HMGET', KEYS[1], unpack(ids))
+for n, id in ipairs(ids) do
+  if not existing[n] then
+    local quoted = '"' .. ARGV[FIRST_ID + n - 1] .. '"'
+    fresh[#fresh + 1] = id
+    fields[#fields + 1] = id
+    if first then
+      fields[#fields + 1] = head .. quoted .. afterRecipient .. string.format('%d', first + n - 1) .. afterIndex
+    else
+      fields[#fields + 1] = head .. quoted .. afterRecipient
+    end
+  end
+end
+if #fresh == 0 then return 0 end
+redis.call('HSET', KEYS[1], unpack(fields))
+if delay == 0 then
+  redis.call('LPUSH', KEYS[2], unpack(fresh))
+else
+  local scored = {}
+  for _, id in ipairs(fresh) do scored[#scored + 1] = delay; scored[#scored + 1] = id end
+  redis.call('ZADD', KEYS[3], unpack(scored))
+  -- Bee-Queue workers schedule their delayed-job timer from this channel.
+  local earliest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
+  if tonumber(earliest[2]) == delay then redis.call('PUBLISH', KEYS[4], delay) end
+end
+return #fresh
