@@ -24,25 +24,28 @@ export interface RunFinish {
 
 /** The queue internals read or replaced here. */
 interface FinishInternals {
-  settings: { removeOnSuccess: boolean; sendEvents: boolean };
+  settings: { removeOnSuccess: boolean; sendEvents: boolean; storeJobs: boolean };
   toKey(name: BeeSuffix): string;
   _finishJob(err: Error | null, data: unknown, job: BeeQueue.Job<unknown>): Promise<[string, unknown]>;
 }
 
 /** Runs a script finished; Bee-Queue's finish is skipped for exactly these (the same Job object). */
 const finishedByScript = new WeakSet<BeeQueue.Job<unknown>>();
+/** Queues that skip their own finish for such runs ({@link skipScriptedFinishes}). */
+const skipping = new WeakSet<BeeQueue>();
 
 /** The Lua function `finish_succeeded(active, stalling, jobs, id)`, to put before a script that calls it. */
 export const FINISH_SUCCEEDED_LUA = fs.readFileSync(path.join(__dirname, 'lua', 'finish-succeeded.lua'), 'utf8');
 
 /**
  * How a script finishes `job`'s run as a success, or undefined when its
- * queue's settings need Bee-Queue's own finish (jobs kept after success, or
- * events published).
+ * queue needs Bee-Queue's own finish: it does not skip it ({@link skipScriptedFinishes}),
+ * keeps jobs after success, publishes events, or keeps Job objects.
  */
 export function runFinishOf(job: BeeQueue.Job<unknown>): RunFinish | undefined {
   const q = job.queue as unknown as FinishInternals;
-  if (!q.settings.removeOnSuccess || q.settings.sendEvents) return undefined;
+  // A queue that keeps Job objects (storeJobs) hands the same one to a later run, which the mark below would then skip.
+  if (!skipping.has(job.queue) || !q.settings.removeOnSuccess || q.settings.sendEvents || q.settings.storeJobs) return undefined;
   return { keys: [q.toKey('active'), q.toKey('stalling'), q.toKey('jobs')], id: String(job.id) };
 }
 
@@ -59,6 +62,7 @@ export function markFinishedByScript(job: BeeQueue.Job<unknown>): void {
  */
 export function skipScriptedFinishes(queue: BeeQueue): void {
   const q = queue as unknown as FinishInternals;
+  skipping.add(queue);
   const finish = q._finishJob.bind(q);
   q._finishJob = (err, data, job) => {
     if (err || !finishedByScript.has(job)) return finish(err, data, job);

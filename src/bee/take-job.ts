@@ -16,8 +16,11 @@
  * starts, and then one every half stall interval. The Lua take does that
  * first one in the same call, so {@link skipTakenHeartbeats} drops
  * Bee-Queue's for jobs taken that way: the job is out of `stalling` as of its
- * take, and its next heartbeat comes half an interval later, before any stall
- * check could find it there twice (checks are a whole interval apart).
+ * take, and its next heartbeat comes half an interval after its run starts
+ * (a few promise hops and one round trip after the take), well before any
+ * stall check could find it there twice (checks are a whole interval apart,
+ * by the stall block). Bee-Queue's own first beat only mattered for a check
+ * landing between pop and run start; the take's SREM covers the same.
  */
 import type BeeQueue = require('bee-queue');
 import type { RedisClient } from 'redis';
@@ -86,8 +89,9 @@ export async function takeWaitingJob(queue: BeeQueue): Promise<Taken | null> {
   if (!reply) return null;
   const [id, data, slot] = reply;
   if (data === undefined) return { id, job: null };
-  beatAtTake.get(queue)?.add(id);
   const job = jobOf(queue, q, id, data);
+  // Only once the job parsed: an id whose data does not parse must keep Bee-Queue's first heartbeat on a later run.
+  beatAtTake.get(queue)?.add(id);
   if (slot !== undefined) peeked.set(job, slot);
   return { id, job };
 }
@@ -112,9 +116,15 @@ export function peekOnTake(queue: BeeQueue, peek: SlotPeek): void {
   peeks.set(queue, peek);
 }
 
-/** The value of `job`'s slot as its take read it, or undefined when the take did not read it. */
+/**
+ * The value of `job`'s slot as its take read it, or undefined when the take did not read it.
+ * One use per take: a queue that keeps its Job objects (`storeJobs`) hands the same object to a
+ * later run, which must not see this run's peek.
+ */
 export function peekedSlot(job: BeeQueue.Job<unknown>): number | undefined {
-  return peeked.get(job);
+  const slot = peeked.get(job);
+  peeked.delete(job);
+  return slot;
 }
 
 /**

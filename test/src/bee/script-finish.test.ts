@@ -25,12 +25,12 @@ describe('bee/script-finish: a run finished in a script ends as Bee-Queue 2.0.0 
   const fx = beeFixture();
   const keys = () => beeKeysUnder(`${fx.prefix}:${NAME}`);
 
-  async function workerQueue(settings: BeeQueue.QueueSettings = {}): Promise<BeeQueue> {
+  async function workerQueue(settings: BeeQueue.QueueSettings = {}, skip = true): Promise<BeeQueue> {
     const queue = new BeeQueue(NAME, { prefix: fx.prefix, redis: fx.shared, quitCommandClient: false, storeJobs: false, removeOnSuccess: true, sendEvents: false, ...settings });
     fx.queues.push(queue);
     await queue.ready();
     makeLoopResilient(queue, { onError: () => undefined, onOrphan: () => undefined, maxBackoffMs: 100 });
-    skipScriptedFinishes(queue);
+    if (skip) skipScriptedFinishes(queue);
     return queue;
   }
 
@@ -70,9 +70,10 @@ describe('bee/script-finish: a run finished in a script ends as Bee-Queue 2.0.0 
     expect(after).to.deep.include({ stalling: [], jobs: [], succeeded: [] });
   });
 
-  it('offers no script finish where Bee-Queue keeps succeeded jobs or publishes events', async () => {
-    for (const settings of [{ removeOnSuccess: false }, { sendEvents: true }]) {
-      const queue = await workerQueue(settings);
+  it('offers no script finish where Bee-Queue keeps succeeded jobs, publishes events or keeps Job objects, or was not told to skip its own', async () => {
+    const cases: [BeeQueue.QueueSettings, boolean][] = [[{ removeOnSuccess: false }, true], [{ sendEvents: true }, true], [{ storeJobs: true }, true], [{}, false]];
+    for (const [settings, skip] of cases) {
+      const queue = await workerQueue(settings, skip);
       const results = await run(queue, [`k${fx.queues.length}`], new Set([`k${fx.queues.length}`]));
       expect([...results.values()][0]).to.match(/^own /);
       await queue.close(1000);

@@ -185,6 +185,8 @@ describe('bee/take-job: the non-blocking pop behaves as Bee-Queue 2.0.0 pops (re
     for (let taken = await takeWaitingJob(queue); taken; taken = await takeWaitingJob(queue)) {
       expect(taken.job, taken.id).to.not.equal(null);
       seen[taken.id] = peekedSlot(taken.job!);
+      // One use per take: a later run of the same Job object (storeJobs) must not see this peek.
+      expect(peekedSlot(taken.job!)).to.equal(undefined);
     }
     expect(seen).to.deep.equal({ five: 3, six: 1, unset: 0, legacy: undefined, 'no-epoch': undefined, fraction: undefined, huge: undefined, 'wrong-type': undefined });
     // Every job was taken as usual, peeked or not.
