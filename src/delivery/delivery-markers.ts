@@ -19,7 +19,7 @@ import type { QueueKeys } from '../queue/queue-keys';
 import type { Shard } from '../queue/shards';
 import { sendCommand } from '../redis/send-command';
 import { FINISH_SUCCEEDED_LUA, type RunFinish } from '../bee/script-finish';
-import { countSlots, SLOT_COLLAPSED, SLOT_DELIVERED, SLOT_EXPIRED, SLOT_FAILED } from './packed-outcomes';
+import { bytesOfSixes, countSlots, SLOT_COLLAPSED, SLOT_DELIVERED, SLOT_EXPIRED, SLOT_FAILED } from './packed-outcomes';
 
 /** What finally happened to a push. */
 export type Outcome = 'delivered' | 'failed' | 'expired' | 'collapsed';
@@ -99,9 +99,9 @@ export class DeliveryMarkers {
    */
   async counts(client: RedisClient, shard: Shard, messageId: string, epoch?: string): Promise<OutcomeCounts> {
     const keys = [this.keys.outcomeBitsKey(shard, messageId, epoch), this.keys.outcomesKey(shard, messageId, epoch)];
-    const [hex, d, f, e, c] = (await READ.run(client, keys, [])) as [string, number, number, number, number];
-    const slots = countSlots(Buffer.from(hex, 'hex'));
-    const count = (legacy: number, code: number): number => legacy + (slots[code] ?? 0);
+    const [length, d, f, e, c, ...words] = (await READ.run(client, keys, [])) as number[];
+    const slots = countSlots(bytesOfSixes(words, length ?? 0));
+    const count = (legacy: number | undefined, code: number): number => (legacy ?? 0) + (slots[code] ?? 0);
     return { delivered: count(d, SLOT_DELIVERED), failed: count(f, SLOT_FAILED), expired: count(e, SLOT_EXPIRED), collapsed: count(c, SLOT_COLLAPSED) };
   }
 }

@@ -27,3 +27,18 @@ export function countSlots(bytes: Uint8Array): number[] {
   }
   return counts;
 }
+
+/**
+ * The bytes of a packed string sent as numbers of six bytes each, big-endian (read-outcomes.lua),
+ * `length` bytes in all: the last number's padding is dropped.
+ */
+export function bytesOfSixes(words: readonly number[], length: number): Uint8Array {
+  const bytes = new Uint8Array(words.length * 6);
+  for (const [w, word] of words.entries()) {
+    // 48 bits: two 24-bit halves, each exact in a JS number's bit operations.
+    const high = Math.floor(word / 0x1000000);
+    const low = word % 0x1000000;
+    bytes.set([high >>> 16, (high >>> 8) & 255, high & 255, low >>> 16, (low >>> 8) & 255, low & 255], w * 6);
+  }
+  return bytes.subarray(0, length);
+}

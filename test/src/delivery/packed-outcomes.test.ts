@@ -1,9 +1,14 @@
 /**
  * Counting a packed markers string in JS agrees with BITFIELD u3 on real Redis: slots across byte
- * boundaries, a string grown by a far slot (zeros between), and no partial slot at the end.
+ * boundaries, a string grown by a far slot (zeros between), and no partial slot at the end; and
+ * the status read carries any string's bytes intact (six to a number) whatever its length.
  */
 import { expect } from 'chai';
-import { countSlots } from '../../../src/delivery/packed-outcomes';
+import { randomBytes } from 'node:crypto';
+import { DeliveryMarkers } from '../../../src/delivery/delivery-markers';
+import { bytesOfSixes, countSlots } from '../../../src/delivery/packed-outcomes';
+import { QueueKeys } from '../../../src/queue/queue-keys';
+import { buildShards } from '../../../src/queue/shards';
 import { SHARED_REDIS_URL, uniquePrefix } from '../../support/env';
 import { call, deletePrefix, withRedis } from '../../support/redis';
 
@@ -33,5 +38,29 @@ describe('packed outcomes (countSlots)', () => {
     // 8 bits: slots 0 and 1 (bits 0-5); bits 6-7 are no slot even when set.
     expect(countSlots(Uint8Array.of(0b001_010_11))).to.deep.equal([0, 1, 1, 0, 0, 0, 0, 0]);
     expect(countSlots(new Uint8Array(0))).to.deep.equal([0, 0, 0, 0, 0, 0, 0, 0]);
+  });
+
+  it('splits numbers of six bytes back into bytes, dropping the padding', () => {
+    expect([...bytesOfSixes([0x0102030405ff, 0xa0b0c0d0e0f0], 9)]).to.deep.equal([1, 2, 3, 4, 5, 255, 0xa0, 0xb0, 0xc0]);
+    expect([...bytesOfSixes([0xffffffffffff], 6)]).to.deep.equal([255, 255, 255, 255, 255, 255]);
+    expect([...bytesOfSixes([], 0)]).to.deep.equal([]);
+  });
+
+  it('reads any string through the status read intact: counts equal countSlots of its bytes, for every length', async () => {
+    const keys = new QueueKeys(prefix);
+    const markers = new DeliveryMarkers(keys, 60);
+    const [shard] = buildShards(1);
+    if (!shard) throw new Error('no shard');
+    await withRedis(SHARED_REDIS_URL, async (c) => {
+      for (const length of [0, 1, 2, 5, 6, 7, 11, 12, 13, 2344, 37_501]) {
+        const bytes = randomBytes(length);
+        const key = keys.outcomeBitsKey(shard, `m${length}`, 'e1');
+        // node-redis sends a Buffer argument as its raw bytes (its types only list strings).
+        if (length) await new Promise<void>((resolve, reject) => c.set(key, bytes as unknown as string, (err) => (err ? reject(err) : resolve())));
+        const slots = countSlots(bytes);
+        const got = await markers.counts(c, shard, `m${length}`, 'e1');
+        expect(got, `${length} bytes`).to.deep.equal({ delivered: slots[1], failed: slots[2], expired: slots[3], collapsed: slots[4] });
+      }
+    });
   });
 });
