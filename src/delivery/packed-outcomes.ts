@@ -16,15 +16,17 @@ export const SLOT_COLLAPSED = 4;
  */
 export function countSlots(bytes: Uint8Array): number[] {
   const counts = [0, 0, 0, 0, 0, 0, 0, 0];
-  const slots = Math.floor((bytes.length * 8) / 3);
-  for (let i = 0; i < slots; i++) {
-    const bit = i * 3;
-    const at = bit >> 3;
-    // The slot lies within these two bytes (3 bits never straddle more than one byte boundary).
-    const word = ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
-    const code = (word >> (13 - (bit & 7))) & 7;
-    counts[code] = (counts[code] ?? 0) + 1;
+  // Three bytes hold exactly eight slots: read them as one 24-bit number.
+  const groups = Math.floor(bytes.length / 3);
+  for (let g = 0, at = 0; g < groups; g++, at += 3) {
+    const v = ((bytes[at] ?? 0) << 16) | ((bytes[at + 1] ?? 0) << 8) | (bytes[at + 2] ?? 0);
+    for (let shift = 21; shift >= 0; shift -= 3) counts[(v >> shift) & 7]! += 1;
   }
+  // The rest, one or two bytes (8 or 16 bits): 2 or 5 whole slots, left-aligned in a 24-bit number.
+  const rest = bytes.length - groups * 3;
+  const v = ((bytes[groups * 3] ?? 0) << 16) | ((rest === 2 ? bytes[groups * 3 + 1] ?? 0 : 0) << 8);
+  const slots = Math.floor((rest * 8) / 3);
+  for (let i = 0, shift = 21; i < slots; i++, shift -= 3) counts[(v >> shift) & 7]! += 1;
   return counts;
 }
 
@@ -34,11 +36,17 @@ export function countSlots(bytes: Uint8Array): number[] {
  */
 export function bytesOfSixes(words: readonly number[], length: number): Uint8Array {
   const bytes = new Uint8Array(words.length * 6);
-  for (const [w, word] of words.entries()) {
+  for (let w = 0, at = 0; w < words.length; w++, at += 6) {
+    const word = words[w] ?? 0;
     // 48 bits: two 24-bit halves, each exact in a JS number's bit operations.
     const high = Math.floor(word / 0x1000000);
     const low = word % 0x1000000;
-    bytes.set([high >>> 16, (high >>> 8) & 255, high & 255, low >>> 16, (low >>> 8) & 255, low & 255], w * 6);
+    bytes[at] = high >>> 16;
+    bytes[at + 1] = (high >>> 8) & 255;
+    bytes[at + 2] = high & 255;
+    bytes[at + 3] = low >>> 16;
+    bytes[at + 4] = (low >>> 8) & 255;
+    bytes[at + 5] = low & 255;
   }
   return bytes.subarray(0, length);
 }

@@ -40,6 +40,16 @@ describe('packed outcomes (countSlots)', () => {
     expect(countSlots(new Uint8Array(0))).to.deep.equal([0, 0, 0, 0, 0, 0, 0, 0]);
   });
 
+  it('agrees with a bit-by-bit reading for every length (groups of three bytes and the rest)', () => {
+    for (let length = 0; length <= 31; length++) {
+      const bytes = randomBytes(length);
+      const want = [0, 0, 0, 0, 0, 0, 0, 0];
+      const bit = (i: number): number => ((bytes[i >> 3] ?? 0) >> (7 - (i & 7))) & 1;
+      for (let slot = 0; (slot + 1) * 3 <= length * 8; slot++) want[(bit(3 * slot) << 2) | (bit(3 * slot + 1) << 1) | bit(3 * slot + 2)]! += 1;
+      expect(countSlots(bytes), `${length} bytes`).to.deep.equal(want);
+    }
+  });
+
   it('splits numbers of six bytes back into bytes, dropping the padding', () => {
     expect([...bytesOfSixes([0x0102030405ff, 0xa0b0c0d0e0f0], 9)]).to.deep.equal([1, 2, 3, 4, 5, 255, 0xa0, 0xb0, 0xc0]);
     expect([...bytesOfSixes([0xffffffffffff], 6)]).to.deep.equal([255, 255, 255, 255, 255, 255]);
