@@ -17,7 +17,8 @@ import { enqueueSeedBacklog } from './seed-backlog';
 import { ratio } from './stats';
 import type { RedisClient } from 'redis';
 import { waitFor } from '../src/core/wait-for';
-import { connectedClients, jobsGone, keyBytes, type MemoryPerPush, outcomeKeyBytes, usedMemory } from './redis-memory';
+import { connectedClients, jobsGone, keyBytes, type MemoryPerPush, outcomeKeyBytes, SMALL_MESSAGES, usedMemory } from './redis-memory';
+import { prepareMessage } from './payload';
 import { type DeliveryEnv, helperSubject, serviceSubject, type StoppableSubject } from './subjects';
 
 /** What delivery needs. */
@@ -89,7 +90,23 @@ export async function memoryDrain(ctx: DeliveryContext, tag: string): Promise<Me
   const per = (bytes: number): number => bytes / ctx.pushes;
   const retained = (await usedMemory(redis)) - empty;
   const [outcomes, all] = [await outcomeKeyBytes(redis, ctx.prefix), await keyBytes(redis, [`${ctx.prefix}:*`])];
-  return { queuedBytes: per(queued - empty), retainedBytes: per(retained), outcomeKeyBytes: per(outcomes), allKeyBytes: per(all) };
+  const small = await smallMessageDrain(ctx, redis, tag);
+  return { queuedBytes: per(queued - empty), retainedBytes: per(retained), outcomeKeyBytes: per(outcomes), allKeyBytes: per(all), ...small };
+}
+
+/** What {@link SMALL_MESSAGES} 1:1 messages leave behind once delivered, per message (MEMORY USAGE). */
+async function smallMessageDrain(ctx: DeliveryContext, redis: RedisClient, tag: string): Promise<Pick<MemoryPerPush, 'smallMessageKeyBytes' | 'smallMessageOutcomeKeyBytes'>> {
+  await ctx.flush();
+  for (let i = 0; i < SMALL_MESSAGES; i++) await ctx.producer.api.post(prepareMessage(`${tag}s${i}`, [`u${i}`]));
+  const subject = serviceSubject(ctx, 'service');
+  try {
+    await measureDrain(subject, SMALL_MESSAGES, { redis: ctx.target.pids(), proxy: [ctx.proxy.pid] });
+    await jobsGone(redis, ctx.prefix, 60_000);
+  } finally {
+    await subject.stop();
+  }
+  const [outcomes, all] = [await outcomeKeyBytes(redis, ctx.prefix), await keyBytes(redis, [`${ctx.prefix}:*`])];
+  return { smallMessageKeyBytes: all / SMALL_MESSAGES, smallMessageOutcomeKeyBytes: outcomes / SMALL_MESSAGES };
 }
 
 /** Runs the four drains and the latency series. */

@@ -17,7 +17,14 @@ export interface MemoryPerPush {
   outcomeKeyBytes: number;
   /** MEMORY USAGE of every key under the prefix after the drain: what of `retainedBytes` is keys at all. */
   allKeyBytes: number;
+  /** Per 1:1 message of a drain of {@link SMALL_MESSAGES} of them: MEMORY USAGE of every key under the prefix. */
+  smallMessageKeyBytes?: number;
+  /** Per 1:1 message: MEMORY USAGE of its outcome keys (markers and counters). */
+  smallMessageOutcomeKeyBytes?: number;
 }
+
+/** 1:1 messages (the commonest chat message) posted for the small-message figure. */
+export const SMALL_MESSAGES = 1000;
 
 /**
  * The server's used_memory without its clients' buffers (mem_clients_normal and _slaves). That is

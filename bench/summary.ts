@@ -56,7 +56,7 @@ export interface DeliverySummary {
   serviceMetricsDelivered: number;
   latency: { targetPps: number; offeredPps: number; p50Ms: number; p99Ms: number; maxMs: number };
   /** Redis bytes per push of the service drain (medians); NaN when not measured. */
-  memory: { queuedBytes: number; retainedBytes: number; outcomeKeyBytes: number; allKeyBytes: number };
+  memory: { queuedBytes: number; retainedBytes: number; outcomeKeyBytes: number; allKeyBytes: number; smallMessageKeyBytes: number; smallMessageOutcomeKeyBytes: number };
 }
 
 /** Scale medians. */
@@ -154,6 +154,8 @@ export function summarizeDelivery(runs: readonly DeliveryRun[]): DeliverySummary
       retainedBytes: medianOf(runs, (r) => r.memory?.retainedBytes ?? Number.NaN),
       outcomeKeyBytes: medianOf(runs, (r) => r.memory?.outcomeKeyBytes ?? Number.NaN),
       allKeyBytes: medianOf(runs, (r) => r.memory?.allKeyBytes ?? Number.NaN),
+      smallMessageKeyBytes: medianOf(runs, (r) => r.memory?.smallMessageKeyBytes ?? Number.NaN),
+      smallMessageOutcomeKeyBytes: medianOf(runs, (r) => r.memory?.smallMessageOutcomeKeyBytes ?? Number.NaN),
     },
   };
 }

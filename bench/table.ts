@@ -6,6 +6,7 @@ import type { BroadcastSummary, DeliverySummary, DrainSummary, IntakeSummary, Sc
 import type { TargetCheck } from './broadcast-figures';
 import { BROADCAST_CONFIGS } from './broadcast';
 import { DISTURBED_CORES } from './limits';
+import { SMALL_MESSAGES } from './redis-memory';
 import type { SoakResult } from './soak';
 
 /** Formats a count per second: 12,345. */
@@ -93,6 +94,7 @@ export function deliverySection(s: DeliverySummary, pushes: number, latencySecon
     `- Cross-checks: the service consumer's push_fanout_pushes_total{outcome="delivered"} read ${pps(s.serviceMetricsDelivered)} after its drain (proxy counted ${pps(pushes)}); the naive consumer opened ${pps(s.naiveConnections)} TCP connections for ${pps(pushes)} pushes`,
     ...disturbance([['service', s.service], ['no-op', s.noop], ['naive', s.naive], ['seed', s.seed]]),
     `- Redis memory per push (a service drain of its own; used_memory less client buffers over the flushed server, the same connections open): ${fixed(s.memory.queuedBytes, 0)} B queued (backlog posted, no consumer); ${fixed(s.memory.retainedBytes, 1)} B retained after delivery (every job gone, consumer stopped), of which every key of the deployment ${fixed(s.memory.allKeyBytes, 2)} B and the outcome keys (markers and counters) ${fixed(s.memory.outcomeKeyBytes, 2)} B (MEMORY USAGE); target ≤ 4 B retained`,
+    `- Redis memory per 1:1 message (${pps(SMALL_MESSAGES)} messages of one recipient each, drained by the service, MEMORY USAGE): ${fixed(s.memory.smallMessageKeyBytes, 0)} B of keys per message (every key of the deployment: its record, markers and counters, and the shards' own keys), of which the outcome keys ${fixed(s.memory.smallMessageOutcomeKeyBytes, 0)} B`,
     `- Accept→proxy latency at half the steady service rate (${pps(s.latency.targetPps)}/s target, ${pps(s.latency.offeredPps)}/s offered, ${latencySeconds} s, POST start → arrival): p50 ${fixed(s.latency.p50Ms, 1)} ms, p99 ${fixed(s.latency.p99Ms, 1)} ms, max ${fixed(s.latency.maxMs, 1)} ms`,
   ].join('\n');
 }

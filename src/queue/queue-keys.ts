@@ -63,7 +63,11 @@ export class QueueKeys {
     return { stem: `${this.prefix}:${shard.queueName}:outb:`, separator: epochSuffix('') };
   }
 
-  /** Outcome counters of one acceptance of a message on one shard, kept with the outcomes so both change atomically. */
+  /**
+   * Outcome counters of one acceptance of a message on one shard, as versions before issue 14
+   * part 5 kept them beside the markers. Neither written nor read since (status counts are decoded
+   * from the markers); hashes already in Redis expire with their message records.
+   */
   statsKey(shard: Shard, messageId: string, epoch?: string): string {
     return `${this.prefix}:${shard.queueName}:stat:${messageId}${epochSuffix(epoch)}`;
   }

@@ -1,7 +1,7 @@
 /**
  * The delivered marker after a 2xx: refused by a full Redis, it is retried
- * (and counted) until memory is freed; its job's connection gone, it is
- * written through the shard's new route.
+ * (and counted) until memory is freed, and a refused record writes nothing at
+ * all; its job's connection gone, it is written through the shard's new route.
  */
 import { expect } from 'chai';
 import type { RedisClient } from 'redis';
@@ -76,5 +76,39 @@ describe('recordDelivered (real redis-server)', function () {
     await redis.command('DEL', 'filler');
     expect(await writing).to.equal(true);
     expect(await markers.outcomeOf(clientOf(queue), router.shard, push)).to.equal('delivered');
+  });
+
+  it('leaves nothing half-written when a full Redis refuses a record, and still answers status reads', async () => {
+    const router = shards.get(0);
+    const c = clientOf(await router.acquire(Date.now() + 5000));
+    const markers = new DeliveryMarkers(keys, 60);
+    const shard = router.shard;
+    const at = (index: number | undefined, recipientId: string) => ({ messageId: 'm3', recipientId, epoch: 'e1', recordExpiresAt: Date.now() + 60_000, ...(index === undefined ? {} : { index }) });
+    const bee = { active: `${keys.prefix}:t:active`, stalling: `${keys.prefix}:t:stalling`, jobs: `${keys.prefix}:t:jobs` };
+    const finish = { keys: [bee.active, bee.stalling, bee.jobs] as const, id: 'j1' };
+    await redis.command('LPUSH', bee.active, 'j1');
+    await redis.command('HSET', bee.jobs, 'j1', '{}');
+    expect(await markers.record(c, shard, at(0, 'a'), 'delivered')).to.equal(true);
+    const before = await Promise.all([redis.command('GET', keys.outcomeBitsKey(shard, 'm3', 'e1')), redis.command('HGETALL', keys.totalsKey(shard))]);
+    await redis.command('SETRANGE', 'filler', '100000000', 'x');
+    const refused = async (write: Promise<unknown>): Promise<void> => {
+      const err = await write.then(() => undefined, (e: unknown) => e);
+      expect(String(err)).to.match(/OOM/);
+    };
+    // A new marker (packed, then legacy), a failed -> delivered change, and a finish of a push already final.
+    await refused(markers.record(c, shard, at(1, 'b'), 'delivered', finish));
+    await refused(markers.record(c, shard, at(undefined, 'h'), 'expired'));
+    await refused(markers.record(c, shard, at(0, 'a'), 'collapsed', finish));
+    const after = await Promise.all([redis.command('GET', keys.outcomeBitsKey(shard, 'm3', 'e1')), redis.command('HGETALL', keys.totalsKey(shard))]);
+    expect(after).to.deep.equal(before);
+    expect(await redis.command('EXISTS', keys.outcomesKey(shard, 'm3', 'e1'))).to.equal(0);
+    expect(await redis.command('LRANGE', bee.active, '0', '-1')).to.deep.equal(['j1']);
+    expect(await redis.command('HEXISTS', bee.jobs, 'j1')).to.equal(1);
+    // The status read only reads: it answers on the full node.
+    expect(await markers.counts(c, shard, 'm3', 'e1')).to.deep.equal({ delivered: 1, failed: 0, expired: 0, collapsed: 0 });
+    await redis.command('DEL', 'filler');
+    expect(await markers.record(c, shard, at(1, 'b'), 'delivered', finish)).to.equal(true);
+    expect(await redis.command('LRANGE', bee.active, '0', '-1')).to.deep.equal([]);
+    expect(await markers.counts(c, shard, 'm3', 'e1')).to.deep.equal({ delivered: 2, failed: 0, expired: 0, collapsed: 0 });
   });
 });

@@ -1,9 +1,12 @@
 /**
  * Delivery markers on real Redis: the packed bitfield (a push with an index) keeps today's
- * transitions, counts each push once and expires with the record; a push without an index keeps
- * its legacy hash field; and a 100k-push message's outcome keys stay within 4 bytes per push.
+ * transitions, counts each push once (decoded from the markers) and expires with the record; a
+ * push without an index keeps its legacy hash field; markers and counters left by the previous
+ * version count once alongside new ones; a 100k-push message's outcome keys stay within 4 bytes
+ * per push and a 1:1 message keeps one marker key.
  */
 import { expect } from 'chai';
+import type { RedisClient } from 'redis';
 import { DeliveryMarkers, type Outcome } from '../../../src/delivery/delivery-markers';
 import type { PushRef } from '../../../src/push/push-job';
 import { QueueKeys } from '../../../src/queue/queue-keys';
@@ -81,17 +84,39 @@ describe('delivery markers (real Redis)', function () {
     });
   });
 
-  it('expires the bitfield and counters with the record, and at once when the record has expired', async () => {
+  it('expires the bitfield with the record, at once when the record has expired, and a reuse of the id starts from nothing', async () => {
     await withRedis(SHARED_REDIS_URL, async (c) => {
       const expiresAt = Date.now() + 30_000;
       await markers.record(c, shard, { ...push(3), recordExpiresAt: expiresAt }, 'delivered');
-      for (const key of [keys.outcomeBitsKey(shard, 'm', 'e1'), keys.statsKey(shard, 'm', 'e1')]) {
-        expect(await call<number>(c, 'PEXPIRETIME', key), key).to.equal(expiresAt);
-      }
+      await markers.record(c, shard, { ...push(4), recordExpiresAt: expiresAt }, 'failed');
+      await markers.record(c, shard, { ...push(4), recordExpiresAt: expiresAt }, 'delivered');
+      expect(await call<number>(c, 'PEXPIRETIME', keys.outcomeBitsKey(shard, 'm', 'e1'))).to.equal(expiresAt);
+      // No counters beside the markers: the marker is the message's one outcome key on the shard.
+      expect(await call<number>(c, 'EXISTS', keys.statsKey(shard, 'm', 'e1'), keys.outcomesKey(shard, 'm', 'e1'))).to.equal(0);
       const late = { ...push(0, 'gone'), recordExpiresAt: Date.now() - 1 };
       expect(await markers.record(c, shard, late, 'delivered')).to.equal(true);
       expect(await call<number>(c, 'EXISTS', keys.outcomeBitsKey(shard, 'gone', 'e1'), keys.statsKey(shard, 'gone', 'e1'))).to.equal(0);
-      expect(Number(await call<string>(c, 'HGET', keys.totalsKey(shard), 'd'))).to.equal(2);
+      expect(await markers.counts(c, shard, 'gone', 'e1')).to.deep.equal({ delivered: 0, failed: 0, expired: 0, collapsed: 0 });
+      expect(await call<string[]>(c, 'HMGET', keys.totalsKey(shard), 'd', 'f')).to.deep.equal(['3', '0']);
+      // The id reused after its window (a new acceptance, a new epoch): its first push starts from nothing.
+      const reuse = { ...push(3), epoch: 'e2' };
+      expect(await markers.outcomeOf(c, shard, reuse)).to.equal(undefined);
+      expect(await markers.counts(c, shard, 'm', 'e2')).to.deep.equal({ delivered: 0, failed: 0, expired: 0, collapsed: 0 });
+      expect(await markers.record(c, shard, reuse, 'failed')).to.equal(true);
+      expect(await markers.counts(c, shard, 'm', 'e2')).to.deep.equal({ delivered: 0, failed: 1, expired: 0, collapsed: 0 });
+      expect(await markers.counts(c, shard, 'm', 'e1')).to.deep.equal({ delivered: 2, failed: 0, expired: 0, collapsed: 0 });
+    });
+  });
+
+  it('counts pushes from before epochs (keys without one, expiry by the TTL) the same way', async () => {
+    await withRedis(SHARED_REDIS_URL, async (c) => {
+      const old = { messageId: 'pre', recipientId: 'a', index: 2 };
+      const older = { messageId: 'pre', recipientId: 'b' };
+      expect(await markers.record(c, shard, old, 'failed')).to.equal(true);
+      expect(await markers.record(c, shard, older, 'expired')).to.equal(true);
+      expect(await markers.counts(c, shard, 'pre')).to.deep.equal({ delivered: 0, failed: 1, expired: 1, collapsed: 0 });
+      const ttl = await call<number>(c, 'TTL', keys.outcomeBitsKey(shard, 'pre'));
+      expect(ttl).to.be.within(1, 60);
     });
   });
 
@@ -133,9 +158,63 @@ describe('delivery markers (real Redis)', function () {
       expect(await call<number>(c, 'EXISTS', keys.outcomeBitsKey(shard, 'm', 'e1'))).to.equal(0);
       // Old and new pushes of one acceptance count together.
       await markers.record(c, shard, push(0), 'delivered');
-      expect(await markers.counts(c, shard, 'm', 'e1')).to.deep.include({ delivered: 2, failed: 0 });
+      await markers.record(c, shard, push(undefined, 'm'), 'delivered');
+      await markers.record(c, shard, { ...old, recipientId: 'rz' }, 'collapsed');
+      expect(await markers.counts(c, shard, 'm', 'e1')).to.deep.equal({ delivered: 2, failed: 0, expired: 0, collapsed: 1 });
       // A malformed index in job data (not a whole number >= 0) is no index.
       expect(await markers.outcomeOf(c, shard, { ...old, index: -1 })).to.equal('delivered');
+    });
+  });
+
+  it('counts markers and counters left by the previous version once, alongside new ones, in both directions (rolling upgrade)', async () => {
+    await withRedis(SHARED_REDIS_URL, async (c) => {
+      const p = (index: number | undefined, recipientId = `r${index}`): PushRef => ({ ...push(index, 'up'), recipientId });
+      // Pods still on the previous version: pushes 0..3, 6 and a push without an index.
+      await previousRecord(c, keys, p(0), 'd');
+      await previousRecord(c, keys, p(1), 'f');
+      await previousRecord(c, keys, p(2), 'e');
+      await previousRecord(c, keys, p(3), 'f');
+      await previousRecord(c, keys, p(undefined, 'h1'), 'f');
+      // This version: a replay of a dead letter the previous version failed, a re-run of a delivered push, new pushes.
+      expect(await markers.record(c, shard, p(1), 'delivered')).to.equal(true);
+      expect(await markers.record(c, shard, p(0), 'collapsed')).to.equal(false);
+      expect(await markers.record(c, shard, p(3), 'failed')).to.equal(false);
+      expect(await markers.record(c, shard, p(4), 'delivered')).to.equal(true);
+      expect(await markers.record(c, shard, p(5), 'collapsed')).to.equal(true);
+      expect(await markers.record(c, shard, p(6), 'failed')).to.equal(true);
+      expect(await markers.record(c, shard, p(undefined, 'h1'), 'delivered')).to.equal(true);
+      // And the previous version again, replaying what this one failed: the same slot, the same rules.
+      expect(await previousRecord(c, keys, p(6), 'd')).to.equal(1);
+      expect(await previousRecord(c, keys, p(4), 'f')).to.equal(0);
+      const want = { delivered: 5, failed: 1, expired: 1, collapsed: 1 };
+      expect(await markers.counts(c, shard, 'up', 'e1')).to.deep.equal(want);
+      // The previous version's counters exist but are not read (they miss this version's records).
+      expect(await call<string[]>(c, 'HMGET', keys.statsKey(shard, 'up', 'e1'), 'd', 'f', 'e')).to.deep.equal(['2', '2', '1']);
+      // A delivered marker the previous version wrote stops a re-send: the take's peek (key parts
+      // from QueueKeys) and the handler's own read both find it.
+      const { stem, separator } = keys.outcomeBitsKeyParts(shard);
+      const [peeked] = await call<number[]>(c, 'BITFIELD_RO', `${stem}up${separator}e1`, 'GET', 'u3', '#0');
+      expect(await markers.outcomeOf(c, shard, p(0), peeked)).to.equal('delivered');
+      expect(await markers.outcomeOf(c, shard, p(6))).to.equal('delivered');
+    });
+  });
+
+  it('keeps one marker key for a 1:1 message, no counters (MEMORY USAGE, side by side with the previous layout)', async () => {
+    await withRedis(SHARED_REDIS_URL, async (c) => {
+      const bytesOf = async (messageId: string): Promise<number> => {
+        let bytes = 0;
+        for (const name of [keys.outcomesKey(shard, messageId, 'e1'), keys.outcomeBitsKey(shard, messageId, 'e1'), keys.statsKey(shard, messageId, 'e1')]) {
+          bytes += Number((await call<number | null>(c, 'MEMORY', 'USAGE', name, 'SAMPLES', '0')) ?? 0);
+        }
+        return bytes;
+      };
+      await markers.record(c, shard, push(0, 'one'), 'delivered');
+      await previousRecord(c, keys, push(0, 'prev'), 'd');
+      const [now, before] = [await bytesOf('one'), await bytesOf('prev')];
+      expect(await call<number>(c, 'EXISTS', keys.statsKey(shard, 'one', 'e1'), keys.outcomesKey(shard, 'one', 'e1'))).to.equal(0);
+      process.stdout.write(`      outcome keys of a 1:1 message: ${now} B (previous layout ${before} B)\n`);
+      expect(now).to.be.below(before);
+      expect(await markers.counts(c, shard, 'one', 'e1')).to.deep.equal({ delivered: 1, failed: 0, expired: 0, collapsed: 0 });
     });
   });
 
@@ -165,6 +244,42 @@ describe('delivery markers (real Redis)', function () {
     expect(packed).to.be.at.most(4);
   });
 });
+
+/**
+ * The outcome script as the previous version (issue 14 part 4) ran it, without the run finish:
+ * marker, counters hash and totals. Data it left, or that pods still running it write during a
+ * rolling upgrade, must count once.
+ */
+const PREVIOUS_RECORD = `
+local LETTER = {'d', 'f', 'e', 'c'}
+local CODE = {d = 1, f = 2, e = 3, c = 4}
+local next = ARGV[2]
+local bits = ARGV[5] == 'b'
+local prev
+if bits then prev = LETTER[redis.call('BITFIELD', KEYS[1], 'GET', 'u3', '#' .. ARGV[1])[1]]
+else prev = redis.call('HGET', KEYS[1], ARGV[1]) end
+if prev == next or prev == 'd' or prev == 'e' or prev == 'c' then return 0 end
+if bits then redis.call('BITFIELD', KEYS[1], 'SET', 'u3', '#' .. ARGV[1], CODE[next])
+else redis.call('HSET', KEYS[1], ARGV[1], next) end
+if prev then
+  redis.call('HINCRBY', KEYS[2], prev, -1)
+  redis.call('HINCRBY', KEYS[3], prev, -1)
+end
+redis.call('HINCRBY', KEYS[2], next, 1)
+redis.call('HINCRBY', KEYS[3], next, 1)
+redis.call('PEXPIREAT', KEYS[1], ARGV[4])
+redis.call('PEXPIREAT', KEYS[2], ARGV[4])
+return 1`;
+
+/** Records `letter` for `p` as the previous version did; 1 if it changed the outcome. */
+function previousRecord(c: RedisClient, keys: QueueKeys, p: PushRef, letter: string): Promise<number> {
+  const [shard] = buildShards(1);
+  if (!shard) throw new Error('no shard');
+  const packed = p.index !== undefined;
+  const marker = packed ? keys.outcomeBitsKey(shard, p.messageId, p.epoch) : keys.outcomesKey(shard, p.messageId, p.epoch);
+  const args = [packed ? p.index : p.recipientId, letter, 60, p.recordExpiresAt ?? 0, packed ? 'b' : 'h'];
+  return call<number>(c, 'EVAL', PREVIOUS_RECORD, 3, marker, keys.statsKey(shard, p.messageId, p.epoch), keys.totalsKey(shard), ...(args as (string | number)[]));
+}
 
 /** Runs `fn` over `items` 1000 at a time (node-redis pipelines each batch). */
 async function inBatches<T>(items: readonly T[], fn: (item: T, index: number) => Promise<unknown>): Promise<void> {

@@ -36,6 +36,9 @@ describe('queue-keys', () => {
         const joined = `${stem}${messageId}${separator}${epoch}`;
         expect(joined).to.equal(keys.outcomeBitsKey(shard, messageId, epoch));
         expect(calculateSlot(joined)).to.equal(shard.slot);
+        // Every key the outcome scripts touch (record-outcome, read-outcomes) is in that slot too.
+        const touched = [keys.outcomesKey(shard, messageId, epoch), keys.totalsKey(shard), keys.outcomeBitsKey(shard, messageId)];
+        expect(new Set(touched.map((k) => calculateSlot(k)))).to.deep.equal(new Set([shard.slot]));
       }
     }
   });
