@@ -19,7 +19,8 @@ local function record()
   local bits = ARGV[5] == 'b'
   local prev
   if bits then
-    prev = LETTER[redis.call('BITFIELD', KEYS[1], 'GET', 'u3', '#' .. ARGV[1])[1]]
+    -- BITFIELD_RO: the read is a read (BITFIELD itself counts as a write, which a full Redis refuses).
+    prev = LETTER[redis.call('BITFIELD_RO', KEYS[1], 'GET', 'u3', '#' .. ARGV[1])[1]]
   else
     prev = redis.call('HGET', KEYS[1], ARGV[1])
   end
