@@ -41,6 +41,12 @@ export interface DrainResult {
   steadyPps: number;
   /** Consumer CPU (user + system) from the first push to the last, per push. */
   cpuUsPerPush: number;
+  /**
+   * The same over the second half of the pushes only: the consumer warmed up (its code compiled
+   * by V8's optimising compiler, which runs on threads of its own and is counted in the first
+   * figure), as a long-running consumer is.
+   */
+  warmCpuUsPerPush: number;
   /** Consumer CPU from spawn to the last push, process start included, in seconds. */
   totalCpuSeconds: number;
   /** Cores used from first to last push, per process group. */
@@ -57,16 +63,22 @@ export function drainTimeoutMs(pushes: number): number {
 export async function measureDrain(subject: DrainSubject, pushes: number, others: Bystanders): Promise<DrainResult> {
   const { pids, spawnedAt } = await subject.spawn();
   const timeline = new CpuTimeline(cpuCounters({ consumer: pids, 'redis-server': others.redis, 'stand-in proxy': others.proxy }));
+  const half = Math.ceil(pushes / 2);
   let done: Reached;
+  let halfway: Promise<Reached | undefined> = Promise.resolve(undefined);
   try {
     // A consumer that dies (a broken build, a crash) fails the drain at once instead of at the timeout.
     const death = subject.died().then((why) => Promise.reject(new Error(`${subject.label}: ${why}`)));
+    // Asked for before the first push arrives, so its moment is stamped where it happens.
+    halfway = subject.reached(half, drainTimeoutMs(pushes)).catch(() => undefined);
     done = await Promise.race([subject.reached(pushes, drainTimeoutMs(pushes)), death]);
   } finally {
     timeline.stop();
   }
   const steadyMs = done.reachedAt - done.firstAt;
   const seconds = timeline.between(done.firstAt, done.reachedAt);
+  const midAt = (await halfway)?.reachedAt;
+  const warm = midAt === undefined ? Number.NaN : (timeline.between(midAt, done.reachedAt)['consumer'] ?? Number.NaN);
   const cores: Record<string, number> = {};
   for (const [name, value] of Object.entries(seconds)) cores[name] = coresOf(value, steadyMs);
   const label = subject.label;
@@ -78,6 +90,7 @@ export async function measureDrain(subject: DrainSubject, pushes: number, others
     pps: perSecond(pushes, done.reachedAt - spawnedAt),
     steadyPps: perSecond(pushes - 1, steadyMs),
     cpuUsPerPush: ((seconds['consumer'] ?? Number.NaN) * 1e6) / Math.max(1, pushes - 1),
+    warmCpuUsPerPush: (warm * 1e6) / Math.max(1, pushes - half),
     totalCpuSeconds: sumCpu(pids),
     cores,
     limit: likelyLimit(cores, steadyMs, { consumer: pids.length }),

@@ -24,6 +24,7 @@ export interface DrainSummary {
   steadyPps: number;
   startupMs: number;
   cpuUsPerPush: number;
+  warmCpuUsPerPush: number;
   cores: Record<string, number>;
 }
 
@@ -50,6 +51,10 @@ export interface DeliverySummary {
   cpuNoopVsService: number;
   cpuSeedVsService: number;
   cpuNaiveVsService: number;
+  /** The CPU ratios over each drain's second half (warmed up). */
+  warmNoopVsService: number;
+  warmSeedVsService: number;
+  warmNaiveVsService: number;
   /** TCP connections the naive consumer opened at the proxy. */
   naiveConnections: number;
   /** The service consumer's own delivered counter after its drain. */
@@ -96,6 +101,7 @@ export function summarizeDrains(drains: readonly DrainResult[]): DrainSummary {
     steadyPps: medianOf(drains, (d) => d.steadyPps),
     startupMs: medianOf(drains, (d) => d.startupMs),
     cpuUsPerPush: medianOf(drains, (d) => d.cpuUsPerPush),
+    warmCpuUsPerPush: medianOf(drains, (d) => d.warmCpuUsPerPush),
     cores,
   };
 }
@@ -140,6 +146,9 @@ export function summarizeDelivery(runs: readonly DeliveryRun[]): DeliverySummary
     cpuNoopVsService: medianOf(runs, (r) => ratio(r.noop.cpuUsPerPush, r.service.cpuUsPerPush)),
     cpuSeedVsService: medianOf(runs, (r) => ratio(r.seed.cpuUsPerPush, r.service.cpuUsPerPush)),
     cpuNaiveVsService: medianOf(runs, (r) => ratio(r.naive.cpuUsPerPush, r.service.cpuUsPerPush)),
+    warmNoopVsService: medianOf(runs, (r) => ratio(r.noop.warmCpuUsPerPush, r.service.warmCpuUsPerPush)),
+    warmSeedVsService: medianOf(runs, (r) => ratio(r.seed.warmCpuUsPerPush, r.service.warmCpuUsPerPush)),
+    warmNaiveVsService: medianOf(runs, (r) => ratio(r.naive.warmCpuUsPerPush, r.service.warmCpuUsPerPush)),
     naiveConnections: medianOf(runs, (r) => r.naiveConnections),
     serviceMetricsDelivered: medianOf(runs, (r) => r.serviceMetricsDelivered),
     latency: {

@@ -59,6 +59,7 @@ function drainRow(name: string, d: DrainSummary): string[] {
     pps(d.steadyPps),
     fixed(d.startupMs, 0),
     fixed(d.cpuUsPerPush, 0),
+    fixed(d.warmCpuUsPerPush, 0),
     fixed(d.cores['consumer'], 2),
     fixed(d.cores['redis-server'], 2),
     fixed(d.cores['stand-in proxy'], 2),
@@ -75,7 +76,7 @@ export function disturbance(drains: ReadonlyArray<readonly [string, DrainSummary
   return [`- WARNING: CPU outside the measured processes during: ${list} cores (median); those figures are disturbed (another workload on the machine?)`];
 }
 
-const DRAIN_HEADER = ['consumer', 'pushes/s (spawn→last)', 'steady pushes/s', 'startup ms', 'CPU µs/push', 'consumer cores', 'redis cores', 'proxy cores', 'other cores', 'limited by'];
+const DRAIN_HEADER = ['consumer', 'pushes/s (spawn→last)', 'steady pushes/s', 'startup ms', 'CPU µs/push', 'warm CPU µs/push (2nd half)', 'consumer cores', 'redis cores', 'proxy cores', 'other cores', 'limited by'];
 
 /** The delivery section. */
 export function deliverySection(s: DeliverySummary, pushes: number, latencySeconds: number): string {
@@ -84,13 +85,16 @@ export function deliverySection(s: DeliverySummary, pushes: number, latencySecon
     '',
     'Method: the backlog is posted through the API with no consumer running; the clock runs from the consumer',
     'process spawn to the last push counted (process start included, shown as startup). Steady = first→last push.',
-    'Cores and CPU µs/push cover first→last push (utime+stime from /proc/<pid>/stat); "other" is the rest of the',
+    'Cores and CPU µs/push cover first→last push (utime+stime from /proc/<pid>/stat); warm CPU µs/push only the second',
+    "half of the pushes (the consumer's code compiled by then: V8's compiler threads count in the first figure);",
+    '"other" is the rest of the',
     "machine's busy time (/proc/stat): kernel network work, the bench itself, anything else running.",
     '',
     table(DRAIN_HEADER, [drainRow('service', s.service), drainRow('no-op ceiling', s.noop), drainRow('naive axios (16 shards)', s.naive), drainRow('seed-style (1 queue, axios.post)', s.seed)]),
     '',
     `- pushes/s ratios (per run, median): service / no-op ${fixed(s.serviceVsNoop, 2)} (steady ${fixed(s.steadyServiceVsNoop, 2)}); service / seed ${fixed(s.serviceVsSeed, 2)} (steady ${fixed(s.steadyServiceVsSeed, 2)}); service / naive ${fixed(s.serviceVsNaive, 2)} (steady ${fixed(s.steadyServiceVsNaive, 2)})`,
     `- CPU per push ratios (per run, median): no-op / service ${fixed(s.cpuNoopVsService, 2)}; seed / service ${fixed(s.cpuSeedVsService, 2)}; naive / service ${fixed(s.cpuNaiveVsService, 2)}`,
+    `- Warm CPU per push ratios (second half of each drain, per run, median): no-op / service ${fixed(s.warmNoopVsService, 2)}; seed / service ${fixed(s.warmSeedVsService, 2)}; naive / service ${fixed(s.warmNaiveVsService, 2)}`,
     `- Cross-checks: the service consumer's push_fanout_pushes_total{outcome="delivered"} read ${pps(s.serviceMetricsDelivered)} after its drain (proxy counted ${pps(pushes)}); the naive consumer opened ${pps(s.naiveConnections)} TCP connections for ${pps(pushes)} pushes`,
     ...disturbance([['service', s.service], ['no-op', s.noop], ['naive', s.naive], ['seed', s.seed]]),
     `- Redis memory per push (a service drain of its own; used_memory less client buffers over the flushed server, the same connections open): ${fixed(s.memory.queuedBytes, 0)} B queued (backlog posted, no consumer); ${fixed(s.memory.retainedBytes, 1)} B retained after delivery (every job gone, consumer stopped), of which every key of the deployment ${fixed(s.memory.allKeyBytes, 2)} B and the outcome keys (markers and counters) ${fixed(s.memory.outcomeKeyBytes, 2)} B (MEMORY USAGE); target ≤ 4 B retained`,
