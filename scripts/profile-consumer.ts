@@ -18,11 +18,12 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { writeSyscalls } from '../bench/procfs';
 import { enqueueBacklog } from '../bench/backlog';
-import { cleanupAll, firstExit, killLeftovers } from '../bench/children';
+import { firstExit } from '../bench/children';
 import { drainTimeoutMs } from '../bench/drain';
 import { spawnConsumer } from '../bench/service';
 import { createWorkspace, producerFor, proxyFor, startStandalone } from '../bench/setup';
 import { type CpuProfile, EXCLUDED, ownerTable, summarizeProfile, topTable } from './support/cpu-profile';
+import { runBenchScript } from './support/bench-script';
 
 const PREFIX = 'bprofile';
 
@@ -74,13 +75,4 @@ async function main(): Promise<void> {
   );
 }
 
-main()
-  .catch((err: unknown) => {
-    process.stderr.write(`profile failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cleanupAll();
-    killLeftovers();
-    process.exit(process.exitCode ?? 0);
-  });
+runBenchScript('profile', main);

@@ -15,11 +15,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { cleanupAll, killLeftovers } from '../bench/children';
 import { prepareMessage, recipientIds } from '../bench/payload';
 import { startProducer } from '../bench/service';
 import { createWorkspace, startStandalone } from '../bench/setup';
 import { type CpuProfile, EXCLUDED, ownerTable, summarizeProfile, topTable } from './support/cpu-profile';
+import { runBenchScript } from './support/bench-script';
 
 const PREFIX = 'bprofile';
 const WARM_UP_ROOMS = 5;
@@ -97,13 +97,4 @@ async function main(): Promise<void> {
   );
 }
 
-main()
-  .catch((err: unknown) => {
-    process.stderr.write(`profile failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    process.exitCode = 1;
-  })
-  .finally(async () => {
-    await cleanupAll();
-    killLeftovers();
-    process.exit(process.exitCode ?? 0);
-  });
+runBenchScript('profile-intake', main);

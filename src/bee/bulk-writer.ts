@@ -10,24 +10,29 @@
  * message's JSON once per chunk as a template and only the recipient ids per
  * job; Redis assembles the same bytes (lua/add-templated-jobs.lua).
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import type { RedisClient } from 'redis';
 import { LuaScript } from '../redis/lua-script';
 import type { BeeKeys } from './bee-keys';
 import type { JobJsonTemplate } from './job-json';
+
+/** Bee-Queue's save of new jobs, the part both bulk scripts share (lua/save-fresh-jobs.lua). */
+const SAVE_FRESH_JOBS = fs.readFileSync(path.join(__dirname, 'lua', 'save-fresh-jobs.lua'), 'utf8');
 
 /**
  * KEYS: jobs hash, waiting list, delayed set, earlierDelayed channel.
  * ARGV: delay timestamp (0 for none), then id, json, id, json, ...
  * Returns how many jobs were new.
  */
-const ADD_JOBS = LuaScript.load(__dirname, 'add-jobs');
+const ADD_JOBS = LuaScript.load(__dirname, 'add-jobs', SAVE_FRESH_JOBS);
 
 /**
  * KEYS as ADD_JOBS. ARGV: delay timestamp (0 for none), job id prefix, the
  * template's head, afterRecipient, first index ('' for none), afterIndex,
  * then the recipient ids. Returns how many jobs were new.
  */
-const ADD_TEMPLATED_JOBS = LuaScript.load(__dirname, 'add-templated-jobs');
+const ADD_TEMPLATED_JOBS = LuaScript.load(__dirname, 'add-templated-jobs', SAVE_FRESH_JOBS);
 
 /**
  * Ids whose JSON string is the id in plain quotes: printable ASCII without

@@ -25,15 +25,6 @@ for n, id in ipairs(ids) do
   end
 end
 if #fresh == 0 then return 0 end
-redis.call('HSET', KEYS[1], unpack(fields))
-if delay == 0 then
-  redis.call('LPUSH', KEYS[2], unpack(fresh))
-else
-  local scored = {}
-  for _, id in ipairs(fresh) do scored[#scored + 1] = delay; scored[#scored + 1] = id end
-  redis.call('ZADD', KEYS[3], unpack(scored))
-  -- Bee-Queue workers schedule their delayed-job timer from this channel.
-  local earliest = redis.call('ZRANGE', KEYS[3], 0, 0, 'WITHSCORES')
-  if tonumber(earliest[2]) == delay then redis.call('PUBLISH', KEYS[4], delay) end
-end
+-- save_fresh_jobs comes from save-fresh-jobs.lua, put before this script.
+save_fresh_jobs(KEYS, delay, fresh, fields)
 return #fresh
