@@ -30,8 +30,13 @@ export type OutcomeCounts = Record<Outcome, number>;
 /** Letters in the legacy hash and in the shard totals. */
 const CODE: Record<Outcome, string> = { delivered: 'd', failed: 'f', expired: 'e', collapsed: 'c' };
 const OUTCOME_OF_CODE = new Map(Object.entries(CODE).map(([k, v]) => [v, k as Outcome]));
-/** Values in a push's u3 slot (0: nothing recorded; packed-outcomes' SLOT_*); record-outcome.lua uses the same. */
-const OUTCOME_OF_BITS: readonly (Outcome | undefined)[] = [undefined, 'delivered', 'failed', 'expired', 'collapsed'];
+/** The outcome of each value of a push's u3 slot (packed-outcomes' SLOT_*, which record-outcome.lua writes); 0: nothing recorded. */
+const OUTCOME_OF_BITS: Readonly<Partial<Record<number, Outcome>>> = {
+  [SLOT_DELIVERED]: 'delivered',
+  [SLOT_FAILED]: 'failed',
+  [SLOT_EXPIRED]: 'expired',
+  [SLOT_COLLAPSED]: 'collapsed',
+};
 
 /** The push's slot in the bitfield, or undefined for a push that keeps the legacy hash field. */
 function slotOf(push: PushRef): number | undefined {
