@@ -9,6 +9,9 @@
  * the response headers and to each pause in the body; connecting has its own
  * limit), `signal`, and `validateStatus`, which an adapter must apply itself. Failures become AxiosErrors with the codes axios' own
  * adapter would use, so retry rules and classification see no difference.
+ * A 2xx answer comes back with its status only: no headers, no body. A push's
+ * success carries nothing the service reads, and parsing them cost every push;
+ * any other answer keeps both (Retry-After for retries, the body for logs).
  */
 import { type AxiosAdapter, AxiosError, AxiosHeaders, type AxiosResponse, type InternalAxiosRequestConfig, isAxiosError } from 'axios';
 import { Agent, type Dispatcher, errors, util } from 'undici';
@@ -20,16 +23,26 @@ export interface UndiciTransport {
   close(): Promise<void>;
 }
 
-/** The request's headers as undici takes them; axios has made them an AxiosHeaders, whose own keys are the headers. */
-function flatHeaders(config: InternalAxiosRequestConfig): Record<string, string> {
+/**
+ * The request's headers as undici takes them: the transport's own, then the
+ * request's (axios has made them an AxiosHeaders, whose own keys are the
+ * headers). Names go out in lower case, so that a request's header replaces
+ * a transport header of the same name in any case instead of being sent twice.
+ */
+function flatHeaders(config: InternalAxiosRequestConfig, fixed: Readonly<Record<string, string>>): Record<string, string> {
   const headers = (config.headers instanceof AxiosHeaders ? config.headers : AxiosHeaders.from(config.headers)) as unknown as Record<string, unknown>;
-  const out: Record<string, string> = {};
+  // Object.assign, not a spread: a spread literal that then gains keys measured 3 µs per call, this 0.2.
+  const out: Record<string, string> = Object.assign({}, fixed);
   for (const name of Object.keys(headers)) {
     const value = headers[name];
     // As AxiosHeaders#toJSON: null, undefined and false mean "not sent".
-    if (value !== undefined && value !== null && value !== false) out[name] = Array.isArray(value) ? value.join(', ') : String(value);
+    if (value !== undefined && value !== null && value !== false) out[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
   }
   return out;
+}
+
+function lowerCaseNames(headers: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([name, value]) => [name.toLowerCase(), value]));
 }
 
 /** Where a request goes, parsed once per distinct URL (the consumer has one). */
@@ -66,14 +79,17 @@ function toAxiosError(err: unknown, config: InternalAxiosRequestConfig): AxiosEr
   return new AxiosError(message, typeof cause === 'string' ? cause : typeof code === 'string' ? code : AxiosError.ERR_NETWORK, config);
 }
 
-/** What came back: the status, the headers and, of a failure only, the body (for logs). */
+/** What came back: the status and, of a non-2xx answer only, its headers (Retry-After) and body (for logs). */
 interface Exchanged {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
 
-/** At most this much of a failure's body is kept (for logs); a 2xx body is read and dropped. */
+/** A 2xx answer's headers: none kept. Shared, never written: axios only wraps it in an AxiosHeaders of its own. */
+const NO_HEADERS: Readonly<Record<string, string>> = Object.freeze({});
+
+/** At most this much of a non-2xx body is kept (for logs); a 2xx body is read and dropped. */
 const KEPT_BODY_BYTES = 64 * 1024;
 
 /**
@@ -117,7 +133,8 @@ function exchange(agent: Agent, signal: AbortSignal | undefined, options: Dispat
       onComplete() {
         done();
         const body = chunks.length === 0 ? '' : Buffer.concat(chunks).subarray(0, KEPT_BODY_BYTES).toString('utf8');
-        resolve({ status, headers: util.parseHeaders(rawHeaders), body });
+        // A 2xx's headers are dropped unparsed, like its body: a push's success carries nothing to read.
+        resolve({ status, headers: status >= 300 ? util.parseHeaders(rawHeaders) : NO_HEADERS, body });
       },
       onError(err) {
         done();
@@ -131,9 +148,12 @@ function exchange(agent: Agent, signal: AbortSignal | undefined, options: Dispat
 /**
  * Builds the adapter over a keep-alive pool of at most `connections` per
  * origin. `connectTimeoutMs` bounds opening a connection, which the
- * per-request timeout (headers and body) does not cover.
+ * per-request timeout (headers and body) does not cover. `headers` go with
+ * every request: set here once, instead of in axios' defaults, where axios
+ * would merge and normalise them again on every request and every retry.
  */
-export function undiciTransport(connections: number, connectTimeoutMs: number): UndiciTransport {
+export function undiciTransport(connections: number, connectTimeoutMs: number, headers: Readonly<Record<string, string>> = {}): UndiciTransport {
+  const fixed = lowerCaseNames(headers);
   const agent = new Agent({ connections, keepAliveTimeout: 4_000, keepAliveMaxTimeout: 60_000, connect: { timeout: connectTimeoutMs } });
   const targetOf = targetCache();
   const adapter: AxiosAdapter = async (config) => {
@@ -143,7 +163,7 @@ export function undiciTransport(connections: number, connectTimeoutMs: number): 
         origin,
         path,
         method: (config.method ?? 'get').toUpperCase() as 'POST',
-        headers: flatHeaders(config),
+        headers: flatHeaders(config, fixed),
         body: typeof config.data === 'string' || Buffer.isBuffer(config.data) ? config.data : undefined,
         headersTimeout: config.timeout || undefined,
         bodyTimeout: config.timeout || undefined,

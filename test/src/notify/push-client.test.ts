@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { inspect } from 'node:util';
 import { expect } from 'chai';
 import { PermanentPushError, TransientPushError } from '../../../src/core/errors';
 import type { PushJobData } from '../../../src/push/push-job';
@@ -178,6 +179,25 @@ describe('push-client: what goes on the wire, first attempts and retries', () =>
       expect(headers['authorization']).to.equal('Bearer proxy-token');
       expect(headers['user-agent']).to.equal('push-fanout');
     }
+  });
+
+  it('does not follow a redirect: a 3xx fails the push as permanent, sent once', async () => {
+    const proxy = await rawProxy([{ status: 302, headers: { location: 'http://127.0.0.1:1/elsewhere' } }]);
+    servers.push(proxy);
+    const err = await clientFor(proxy.url).send(PUSH).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(PermanentPushError);
+    expect((err as PermanentPushError).status).to.equal(302);
+    expect(proxy.seen).to.have.length(1);
+  });
+
+  it("keeps the proxy token out of a failure's error and its cause", async () => {
+    const proxy = await rawProxy([{ status: 200 }]);
+    const url = proxy.url;
+    await proxy.close();
+    const err = await clientFor(url).send(PUSH).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(TransientPushError);
+    expect((err as Error).cause).to.not.equal(undefined);
+    expect(inspect(err, { depth: 10 })).to.not.include('proxy-token');
   });
 
   it('asks the limiter for a token with the push scope on every attempt, pauses on a 429 and times every attempt', async () => {

@@ -32,8 +32,10 @@ describe('undici-adapter (real HTTP server)', () => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
-  it('answers a 2xx with its status and headers, reads and drops a large body, and reuses the connection', async () => {
+  it('answers a 2xx with its status only (no headers, no body), reads and drops a large body, and reuses the connection', async () => {
+    const paths: string[] = [];
     answer = (req, res) => {
+      paths.push(req.url ?? '');
       res.setHeader('x-path', req.url ?? '');
       res.end('z'.repeat(200_000));
     };
@@ -41,9 +43,31 @@ describe('undici-adapter (real HTTP server)', () => {
       const res = await client.post(url, '{"a":1}', { headers: { 'Content-Type': 'application/json' } });
       expect(res.status).to.equal(200);
       expect(res.data).to.equal('');
-      expect(res.headers['x-path']).to.equal('/push?x=1');
+      expect(res.headers['x-path']).to.equal(undefined);
     }
+    expect(paths).to.deep.equal(['/push?x=1', '/push?x=1', '/push?x=1']);
     expect(connections).to.equal(1);
+  });
+
+  it("sends the transport's own headers with every request, a request's header of the same name replacing one", async () => {
+    const own = undiciTransport(1, 1000, { 'User-Agent': 'push-fanout', Authorization: 'Bearer t0k', 'X-Team': 'a' });
+    const seen: http.IncomingHttpHeaders[] = [];
+    answer = (req, res) => {
+      seen.push(req.headers);
+      res.end();
+    };
+    try {
+      const ownClient = axios.create({ adapter: own.adapter, timeout: 500 });
+      await ownClient.post(url, '{}', { headers: { 'Idempotency-Key': 'k1' } });
+      await ownClient.post(url, '{}', { headers: { 'User-Agent': 'other', 'x-TEAM': 'b' } });
+    } finally {
+      await own.close();
+    }
+    // Node would join a repeated X-Team ("a, b"): one value means it was sent once.
+    expect(seen.map((h) => [h['user-agent'], h.authorization, h['x-team'], h['idempotency-key']])).to.deep.equal([
+      ['push-fanout', 'Bearer t0k', 'a', 'k1'],
+      ['other', 'Bearer t0k', 'b', undefined],
+    ]);
   });
 
   it('turns a 5xx into an AxiosError whose response keeps the body (for logs) and the headers', async () => {
