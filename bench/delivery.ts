@@ -1,8 +1,8 @@
 /**
  * Scenario 2, delivery, one consumer process (CONSUMER_CONCURRENCY=50,
  * QUEUE_SHARDS=16). Per run, side by side on the same Redis and proxy:
- * the service consumer, the no-op ceiling and the naive consumer each drain
- * a backlog of N pushes posted through the API beforehand, and the
+ * the service consumer, the no-op ceiling, the HTTP floor and the naive
+ * consumer each drain a backlog of N pushes posted through the API beforehand, and the
  * seed-style consumer the same pushes saved into its one queue (see drain.ts
  * for what the clock includes). While the service consumer is still running
  * after its drain, a paced load at half its steady rate gives the
@@ -37,14 +37,18 @@ export interface DeliveryRun {
   service: DrainResult;
   noop: DrainResult;
   naive: DrainResult;
+  /** The no-op ceiling plus one bare undici POST per push (see floor-consumer.ts). */
+  floor: DrainResult;
   /** One plain queue, process(50), default axios.post(url, job.data). */
   seed: DrainResult;
   serviceVsNoop: number;
   serviceVsNaive: number;
   serviceVsSeed: number;
+  serviceVsFloor: number;
   steadyServiceVsNoop: number;
   steadyServiceVsNaive: number;
   steadyServiceVsSeed: number;
+  steadyServiceVsFloor: number;
   /** The consumer's own delivered counter after the drain (should equal the proxy count). */
   serviceMetricsDelivered: number;
   /** TCP connections the naive consumer opened at the proxy (one per push without keep-alive). */
@@ -109,7 +113,7 @@ async function smallMessageDrain(ctx: DeliveryContext, redis: RedisClient, tag: 
   return { smallMessageKeyBytes: all / SMALL_MESSAGES, smallMessageOutcomeKeyBytes: outcomes / SMALL_MESSAGES };
 }
 
-/** Runs the four drains and the latency series. */
+/** Runs the five drains and the latency series. */
 export async function runDelivery(ctx: DeliveryContext, run: number): Promise<DeliveryRun> {
   const serviceConsumer = serviceSubject(ctx, 'service');
   let service: DrainResult;
@@ -125,6 +129,7 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
     await serviceConsumer.stop();
   }
   const noop = await backlogAndDrain(ctx, helperSubject(ctx, 'noop', ctx.pushes), `dl${run}o`);
+  const floor = await backlogAndDrain(ctx, helperSubject(ctx, 'floor', ctx.pushes), `dl${run}f`);
   const naive = await backlogAndDrain(ctx, helperSubject(ctx, 'naive', ctx.pushes), `dl${run}n`);
   const naiveConnections = (await ctx.proxy.count()).connections;
   const seedFill = (): Promise<void> => enqueueSeedBacklog(ctx.target, ctx.prefix, ctx.pushes, `dl${run}e`);
@@ -135,13 +140,16 @@ export async function runDelivery(ctx: DeliveryContext, run: number): Promise<De
     service,
     noop,
     naive,
+    floor,
     seed,
     serviceVsNoop: ratio(service.pps, noop.pps),
     serviceVsNaive: ratio(service.pps, naive.pps),
     serviceVsSeed: ratio(service.pps, seed.pps),
+    serviceVsFloor: ratio(service.pps, floor.pps),
     steadyServiceVsNoop: ratio(service.steadyPps, noop.steadyPps),
     steadyServiceVsNaive: ratio(service.steadyPps, naive.steadyPps),
     steadyServiceVsSeed: ratio(service.steadyPps, seed.steadyPps),
+    steadyServiceVsFloor: ratio(service.steadyPps, floor.steadyPps),
     serviceMetricsDelivered,
     naiveConnections,
     latency,

@@ -48,11 +48,11 @@ export function serviceSubject(env: DeliveryEnv, label: string, count = 1): Stop
 }
 
 /**
- * The no-op, naive or seed-style consumer. The no-op one counts its own
+ * The no-op, HTTP-floor, naive or seed-style consumer. The no-op one counts its own
  * finished jobs (it sends nothing); the others are counted at the proxy, like
  * the service. The seed-style one reads the single queue of ./seed-backlog.ts.
  */
-export function helperSubject(env: DeliveryEnv, kind: 'noop' | 'naive' | 'seed', pushes: number): StoppableSubject {
+export function helperSubject(env: DeliveryEnv, kind: 'noop' | 'naive' | 'floor' | 'seed', pushes: number): StoppableSubject {
   let helper: Helper | undefined;
   return {
     label: kind === 'noop' ? 'no-op' : kind,

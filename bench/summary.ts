@@ -40,21 +40,31 @@ export interface DeliverySummary {
   service: DrainSummary;
   noop: DrainSummary;
   naive: DrainSummary;
+  floor: DrainSummary;
   seed: DrainSummary;
   serviceVsNoop: number;
   serviceVsNaive: number;
   serviceVsSeed: number;
+  serviceVsFloor: number;
   steadyServiceVsNoop: number;
   steadyServiceVsNaive: number;
   steadyServiceVsSeed: number;
+  steadyServiceVsFloor: number;
+  /**
+   * The floor against the no-op, per run: steady pushes/s floor / no-op, and CPU and warm CPU no-op / floor.
+   * The most any consumer that makes one HTTP exchange per push got of the no-op ceiling in that run.
+   */
+  floorVsNoop: { steady: number; cpu: number; warm: number };
   /** Per-run CPU µs per push ratios (baseline / service: how many times cheaper the service is). */
   cpuNoopVsService: number;
   cpuSeedVsService: number;
   cpuNaiveVsService: number;
+  cpuFloorVsService: number;
   /** The CPU ratios over each drain's second half (warmed up). */
   warmNoopVsService: number;
   warmSeedVsService: number;
   warmNaiveVsService: number;
+  warmFloorVsService: number;
   /** TCP connections the naive consumer opened at the proxy. */
   naiveConnections: number;
   /** The service consumer's own delivered counter after its drain. */
@@ -136,19 +146,29 @@ export function summarizeDelivery(runs: readonly DeliveryRun[]): DeliverySummary
     service: summarizeDrains(runs.map((r) => r.service)),
     noop: summarizeDrains(runs.map((r) => r.noop)),
     naive: summarizeDrains(runs.map((r) => r.naive)),
+    floor: summarizeDrains(runs.map((r) => r.floor)),
     seed: summarizeDrains(runs.map((r) => r.seed)),
     serviceVsNoop: medianOf(runs, (r) => r.serviceVsNoop),
     serviceVsNaive: medianOf(runs, (r) => r.serviceVsNaive),
     serviceVsSeed: medianOf(runs, (r) => r.serviceVsSeed),
+    serviceVsFloor: medianOf(runs, (r) => r.serviceVsFloor),
     steadyServiceVsNoop: medianOf(runs, (r) => r.steadyServiceVsNoop),
     steadyServiceVsNaive: medianOf(runs, (r) => r.steadyServiceVsNaive),
     steadyServiceVsSeed: medianOf(runs, (r) => r.steadyServiceVsSeed),
+    steadyServiceVsFloor: medianOf(runs, (r) => r.steadyServiceVsFloor),
+    floorVsNoop: {
+      steady: medianOf(runs, (r) => ratio(r.floor.steadyPps, r.noop.steadyPps)),
+      cpu: medianOf(runs, (r) => ratio(r.noop.cpuUsPerPush, r.floor.cpuUsPerPush)),
+      warm: medianOf(runs, (r) => ratio(r.noop.warmCpuUsPerPush, r.floor.warmCpuUsPerPush)),
+    },
     cpuNoopVsService: medianOf(runs, (r) => ratio(r.noop.cpuUsPerPush, r.service.cpuUsPerPush)),
     cpuSeedVsService: medianOf(runs, (r) => ratio(r.seed.cpuUsPerPush, r.service.cpuUsPerPush)),
     cpuNaiveVsService: medianOf(runs, (r) => ratio(r.naive.cpuUsPerPush, r.service.cpuUsPerPush)),
+    cpuFloorVsService: medianOf(runs, (r) => ratio(r.floor.cpuUsPerPush, r.service.cpuUsPerPush)),
     warmNoopVsService: medianOf(runs, (r) => ratio(r.noop.warmCpuUsPerPush, r.service.warmCpuUsPerPush)),
     warmSeedVsService: medianOf(runs, (r) => ratio(r.seed.warmCpuUsPerPush, r.service.warmCpuUsPerPush)),
     warmNaiveVsService: medianOf(runs, (r) => ratio(r.naive.warmCpuUsPerPush, r.service.warmCpuUsPerPush)),
+    warmFloorVsService: medianOf(runs, (r) => ratio(r.floor.warmCpuUsPerPush, r.service.warmCpuUsPerPush)),
     naiveConnections: medianOf(runs, (r) => r.naiveConnections),
     serviceMetricsDelivered: medianOf(runs, (r) => r.serviceMetricsDelivered),
     latency: {
