@@ -15,7 +15,7 @@ import { ConsumerMetrics } from '../src/metrics/consumer-metrics';
 import { createPushClient, type PushClient } from '../src/notify/push-client';
 import { SharedRateLimiter, UNLIMITED } from '../src/rate/rate-limiter';
 import type { EndpointResolver } from '../src/routing/endpoint-resolver';
-import { LaneGate, planLanes } from '../src/routing/lane-scheduler';
+import { LaneGate, type LanePlan, planLanes } from '../src/routing/lane-scheduler';
 import { QueueDepths } from '../src/metrics/queue-depth';
 import { QueueKeys } from '../src/queue/queue-keys';
 import type { Shard } from '../src/queue/shards';
@@ -47,59 +47,25 @@ export interface Consumer {
 
 /** Builds the consumer and starts processing every shard. `resolver` overrides slot routing (tests). */
 export async function startConsumer(config: ConsumerConfig, log: Logger, resolver?: EndpointResolver): Promise<Consumer> {
-  let metrics: ConsumerMetrics | undefined;
-  const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
-  const onWriteRefused = (_: unknown, cause: string): void => void metrics?.writeRefusals.inc({ cause });
-  const onOrphanRemoved = (): void => void metrics?.orphansRemoved.inc();
   const keys = new QueueKeys(config.queue.prefix);
-  // Each take also reads the job's delivery marker, so a push needs no read of its own before it runs;
-  // a run the handler finished in its outcome script is not finished again by Bee-Queue.
-  const prepare = (queue: BeeQueue, shard: Shard): void => {
-    registerPushBackoff(queue);
-    peekOnTake(queue, keys.outcomeBitsKeyParts(shard));
-    skipScriptedFinishes(queue);
-  };
-  const shards = ShardSet.create({ config, role: 'consumer', log, prepare, resolver, onReroute, onWriteRefused, onOrphanRemoved });
-  const built = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));
-  metrics = built;
+  const { shards, metrics } = openShards(config, keys, log, resolver);
   const plan = planLanes(config.push.concurrency, config.lanes);
   const gate = new LaneGate(plan);
-  built.trackLanes(gate);
-  const limiterEvents = {
-    bypassed: () => built.rateLimitBypassed(),
-    failed: (shard: Shard, err: unknown) => {
-      built.rateLimiterFailed();
-      log.warn({ shard: shard.index, reason: err instanceof Error ? err.message : String(err) }, 'rate limit bucket unavailable; sending without tokens for 1 s');
-    },
-  };
-  const client = createPushClient({
-    ...config.push,
-    // One socket per send either lane may have in flight, so an interactive push never waits for a connection held by bulk.
-    maxSockets: plan.caps.interactive + plan.caps.bulk,
-    onRetry: (n, err) => {
-      built.httpRetry();
-      log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request');
-    },
-    onResponse: (status, seconds) => built.upstreamRequest(status, seconds),
-    limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.lane('interactive'), keys, config.push.rateLimit, limiterEvents) : UNLIMITED,
-  });
+  metrics.trackLanes(gate);
+  const client = pushClientFor(config, plan, { shards, keys, metrics, log });
   // Every send of a push holds one of its lane's slots (see lane-scheduler): the concurrency is the upstream's.
   const gated: PushClient = { send: (push, scope) => gate.run(scope?.shard.lane ?? 'interactive', () => client.send(push, scope)), close: () => client.close() };
   const handler = createPushHandler({
     client: gated,
     log,
-    events: built,
+    events: metrics,
     outcomes: new DeliveryMarkers(keys, config.retention.idempotencyTtlSeconds),
-    turns: new CollapseTurns(new CollapseState(keys), shards.lane('interactive'), (r) => shardIndexFor(r, shards.shardCount), {
-      leaseMs: config.collapse.leaseMs,
-      waitMs: turnWaitMs(config),
-      callTimeoutMs: Math.min(config.collapse.leaseMs, COLLAPSE_CALL_TIMEOUT_MS),
-    }, (err) => log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'collapse lease renewal or release failed')),
+    turns: collapseTurnsFor(config, { shards, keys, log }),
     deadLetters: deadLetterStoreFor(config.retention, keys),
     routers: new Map(shards.queues.map((q) => [q.shard.queueName, q])),
   });
   // The probe server starts first: if its port is taken, nothing is consuming yet.
-  const probes = await startProbeServer({ registry: built.registry, isReady: () => shards.ping(READY_PING_TIMEOUT_MS) }, config.metricsPort).catch(
+  const probes = await startProbeServer({ registry: metrics.registry, isReady: () => shards.ping(READY_PING_TIMEOUT_MS) }, config.metricsPort).catch(
     async (err: unknown) => {
       await shards.close(1000);
       await client.close();
@@ -110,7 +76,7 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   return {
     shards,
     gate,
-    metrics: built,
+    metrics,
     probes,
     async close(timeoutMs) {
       await shards.close(timeoutMs);
@@ -119,6 +85,66 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
       await new Promise<void>((resolve) => probes.close(() => resolve()));
     },
   };
+}
+
+/** What the consumer's parts are built from. */
+interface Wiring {
+  shards: ShardSet;
+  keys: QueueKeys;
+  metrics: ConsumerMetrics;
+  log: Logger;
+}
+
+/** The shard set, with each queue prepared for push jobs, and the metrics that count its events. */
+function openShards(config: ConsumerConfig, keys: QueueKeys, log: Logger, resolver?: EndpointResolver): { shards: ShardSet; metrics: ConsumerMetrics } {
+  // The shard set's events may come before the metrics exist (they read the shard set): counted once they do.
+  let metrics: ConsumerMetrics | undefined;
+  const onReroute = (_: unknown, cause: string): void => void metrics?.reroutes.inc({ cause });
+  const onWriteRefused = (_: unknown, cause: string): void => void metrics?.writeRefusals.inc({ cause });
+  const onOrphanRemoved = (): void => void metrics?.orphansRemoved.inc();
+  // Each take also reads the job's delivery marker, so a push needs no read of its own before it runs;
+  // a run the handler finished in its outcome script is not finished again by Bee-Queue.
+  const prepare = (queue: BeeQueue, shard: Shard): void => {
+    registerPushBackoff(queue);
+    peekOnTake(queue, keys.outcomeBitsKeyParts(shard));
+    skipScriptedFinishes(queue);
+  };
+  const shards = ShardSet.create({ config, role: 'consumer', log, prepare, resolver, onReroute, onWriteRefused, onOrphanRemoved });
+  metrics = new ConsumerMetrics(new QueueDepths(shards, keys, DEPTH_MAX_AGE_MS, READY_PING_TIMEOUT_MS * 2));
+  return { shards, metrics };
+}
+
+/** The push client: one socket per send either lane may have in flight, the retries counted, the shared rate limit if set. */
+function pushClientFor(config: ConsumerConfig, plan: LanePlan, { shards, keys, metrics, log }: Wiring): PushClient {
+  const limiterEvents = {
+    bypassed: () => metrics.rateLimitBypassed(),
+    failed: (shard: Shard, err: unknown) => {
+      metrics.rateLimiterFailed();
+      log.warn({ shard: shard.index, reason: err instanceof Error ? err.message : String(err) }, 'rate limit bucket unavailable; sending without tokens for 1 s');
+    },
+  };
+  return createPushClient({
+    ...config.push,
+    // One socket per send either lane may have in flight, so an interactive push never waits for a connection held by bulk.
+    maxSockets: plan.caps.interactive + plan.caps.bulk,
+    onRetry: (n, err) => {
+      metrics.httpRetry();
+      log.debug({ retry: n, reason: err.code ?? err.response?.status }, 'retrying push request');
+    },
+    onResponse: (status, seconds) => metrics.upstreamRequest(status, seconds),
+    limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.lane('interactive'), keys, config.push.rateLimit, limiterEvents) : UNLIMITED,
+  });
+}
+
+/** Turns on (recipient, collapseKey) pairs, kept on the interactive lane's shard of the recipient. */
+function collapseTurnsFor(config: ConsumerConfig, { shards, keys, log }: Omit<Wiring, 'metrics'>): CollapseTurns {
+  const timing = {
+    leaseMs: config.collapse.leaseMs,
+    waitMs: turnWaitMs(config),
+    callTimeoutMs: Math.min(config.collapse.leaseMs, COLLAPSE_CALL_TIMEOUT_MS),
+  };
+  const onLeaseError = (err: unknown): void => log.warn({ reason: err instanceof Error ? err.message : String(err) }, 'collapse lease renewal or release failed');
+  return new CollapseTurns(new CollapseState(keys), shards.lane('interactive'), (r) => shardIndexFor(r, shards.shardCount), timing, onLeaseError);
 }
 
 /**
