@@ -54,15 +54,25 @@ export interface EnqueuePolicy {
   collapseHoldMs?: number;
 }
 
+/** How one intake's enqueue runs. */
+export interface EnqueueRun {
+  /** When the intake fails with 503; by default the policy's timeout from now. */
+  deadline?: number;
+  /** Pushes carry their marker slot (true by default); false for a takeover of an intake begun without. */
+  indexed?: boolean;
+  /**
+   * One more write that the intake's WAIT must cover (the message's claim, which fixed the epoch
+   * every push id carries): on the intake's own connection, beside the chunks, again after a failover.
+   */
+  alongside?: { router: ShardQueue; write: (client: RedisClient) => Promise<void> };
+}
+
 /**
  * Saves one push per recipient on `lane`'s shards. Resolves only when every
- * push is in Redis;
+ * push is in Redis (and on as many replicas as the policy asks);
  * rejects with {@link QueueUnavailableError} if that cannot be done by the
  * deadline. A rejected call may have saved some pushes; calling again with the
  * same message saves the rest and duplicates none of those still queued.
- * Each push carries its `index` in its shard's group (its delivery-marker slot) unless
- * `indexed` is false (a takeover of an intake begun by a version without indexes: its pushes
- * and markers have none, and the rest must match them).
  */
 export async function enqueuePushes(
   shards: ShardSet,
@@ -70,23 +80,28 @@ export async function enqueuePushes(
   template: PushTemplate,
   recipientsByShard: readonly string[][],
   policy: EnqueuePolicy,
-  deadline: number = Date.now() + policy.timeoutMs,
-  indexed = true,
+  run: EnqueueRun = {},
 ): Promise<void> {
+  const deadline = run.deadline ?? Date.now() + policy.timeoutMs;
   const due = template.sendAt ?? heldUntil(template, policy);
   const options = { ...retryOptions(policy.retry), timestamp: Date.now(), ...(due ? { delay: due } : {}) };
   const jobs: MessageJobs = {
-    template: jobJsonTemplate({ ...template }, options, indexed),
+    template: jobJsonTemplate({ ...template }, options, run.indexed ?? true),
     // pushJobId(messageId, r, epoch) is this prefix followed by r.
     idPrefix: pushJobId(template.messageId, '', template.epoch),
   };
   const writes: ChunkWrites = { lane: shards.lane(lane), homes: shards.lane('interactive'), due, position: positionOf(template), state: new CollapseState(policy.keys) };
   const session = new IntakeSession(shards.intake, deadline);
+  const { alongside } = run;
   let settled = false;
   try {
     // If a node failed over before its replicas had the writes, save again on the new master.
     for (;;) {
-      const written = await saveAll(writes, session, template, jobs, recipientsByShard, policy, deadline);
+      const [written, other] = await Promise.all([
+        saveAll(writes, session, template, jobs, recipientsByShard, policy, deadline),
+        alongside ? bounded(onIntakeConnection(alongside.router, session, deadline, alongside.write), deadline) : undefined,
+      ]);
+      if (other && alongside && !written.has(other)) written.set(other, alongside.router.shard.index);
       if (await bounded(replicated(written, policy), deadline)) break;
     }
     settled = true;

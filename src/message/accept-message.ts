@@ -8,7 +8,7 @@ import type { RedisClient } from 'redis';
 import { QueueUnavailableError, RecipientsChangedError } from '../core/errors';
 import { listFingerprint } from '../core/hash';
 import { delay } from '../core/wait-for';
-import type { Claim, MessageRecords } from './message-records';
+import type { Claim, ClaimHold, MessageRecords } from './message-records';
 import { type EnqueuePolicy, enqueuePushes } from '../intake/enqueue';
 import { type Lane, laneFor } from '../queue/lane';
 import { onShard } from '../routing/on-shard';
@@ -68,7 +68,9 @@ export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): 
     // One deadline for the whole intake (claim, save, record): a 503 comes within ENQUEUE_TIMEOUT_MS.
     // The pushes carry this acceptance's epoch and the record's expiry: their markers live no longer.
     const template = { ...pushTemplate(message, now), epoch: claim.epoch, recordExpiresAt: claim.expiresAt };
-    await enqueuePushes(deps.shards, lane, template, groups, deps.policy, deadline, claim.indexed);
+    const hold = { leaseMs: claimLeaseMs(deps), epoch: claim.epoch, expiresAt: claim.expiresAt, fingerprint: claimant.fingerprint };
+    const alongside = { router, write: (c: RedisClient) => confirmClaim(deps, c, router, message.messageId, owner, hold) };
+    await enqueuePushes(deps.shards, lane, template, groups, deps.policy, { deadline, indexed: claim.indexed, alongside });
     const accepted = { count: recipients.length, lane };
     const completed = await onShard(router, deadline, (c) => deps.records.complete(c, router.shard, message.messageId, owner, accepted, ttl));
     // Our lease lapsed and another request took over: it will answer for this id; this one must not 202 too.
@@ -80,6 +82,24 @@ export async function acceptMessage(deps: IntakeDeps, message: MessageRequest): 
   }
 }
 
+/** How long a claim holds the id: the whole intake, and a second more. */
+function claimLeaseMs(deps: IntakeDeps): number {
+  return deps.policy.timeoutMs + 1000;
+}
+
+/**
+ * Re-asserts the claim on the intake's connection to the record's node, so
+ * the intake's WAIT covers it (see message-records' confirm). Without that, a
+ * failover could take the claim, and with it the epoch the queued pushes
+ * carry: a repeat of the message would claim a new epoch and queue every
+ * push again under new ids, which neither the markers nor the proxy could
+ * tell from new pushes.
+ */
+async function confirmClaim(deps: IntakeDeps, client: RedisClient, router: ShardQueue, messageId: string, owner: string, hold: ClaimHold): Promise<void> {
+  const confirmed = await deps.records.confirm(client, router.shard, messageId, owner, hold);
+  if (confirmed === 'lost') throw new QueueUnavailableError(`message ${messageId} was taken over by another request`);
+}
+
 /** Claims the id, waiting while another request holds it, until `deadline`. */
 async function claimOrWait(
   deps: IntakeDeps,
@@ -88,7 +108,7 @@ async function claimOrWait(
   claimant: { owner: string; ttlSeconds: number; fingerprint: string },
   deadline: number,
 ): Promise<Exclude<Claim, { kind: 'busy' }>> {
-  const leaseMs = deps.policy.timeoutMs + 1000;
+  const leaseMs = claimLeaseMs(deps);
   for (;;) {
     const claim = await onShard(router, deadline, (c) => deps.records.claim(c, router.shard, messageId, { ...claimant, leaseMs }));
     if (claim.kind !== 'busy') return claim;

@@ -42,6 +42,14 @@ export interface Acceptance {
   indexed: boolean;
 }
 
+/** What a claim holds, as {@link MessageRecords.confirm} writes it again. */
+export interface ClaimHold {
+  leaseMs: number;
+  epoch: string;
+  expiresAt: number;
+  fingerprint: string;
+}
+
 /** A message's record as stored. */
 export interface MessageRecord {
   state: 'pending' | 'accepted';
@@ -57,6 +65,9 @@ const CLAIM = LuaScript.load(__dirname, 'claim-message');
 
 /** Marks accepted only if `owner` still holds the claim (a late completion must not overwrite a takeover). */
 const COMPLETE = LuaScript.load(__dirname, 'complete-message');
+
+/** Re-asserts a claim before the intake's WAIT, restoring it if a failover took it (see the script). */
+const CONFIRM = LuaScript.load(__dirname, 'confirm-message');
 
 /** Ends a failed intake's lease at once, so a retry need not wait for it; only the owner may. */
 const RELEASE = LuaScript.load(__dirname, 'release-message');
@@ -89,6 +100,20 @@ export class MessageRecords {
   async complete(client: RedisClient, shard: Shard, messageId: string, owner: string, accepted: { count: number; lane: Lane }, ttlSeconds: number): Promise<boolean> {
     const done = await COMPLETE.run(client, [this.keys.messageKey(shard, messageId)], [accepted.count, Date.now(), ttlSeconds, owner, accepted.lane]);
     return Number(done) === 1;
+  }
+
+  /**
+   * Re-asserts `owner`'s claim where the record lives now: renews its lease
+   * (`held`), or writes it again with its epoch, expiry and fingerprint if it
+   * is gone (`restored`: a failover took it before a replica had it). `lost`
+   * if another request holds the id, `accepted` if one already completed it.
+   * Run on the connection the intake WAITs on, so that WAIT covers the claim.
+   */
+  async confirm(client: RedisClient, shard: Shard, messageId: string, owner: string, hold: ClaimHold): Promise<'held' | 'restored' | 'accepted' | 'lost'> {
+    const args = [Date.now(), owner, hold.leaseMs, hold.epoch, hold.expiresAt, hold.fingerprint];
+    const reply = String(await CONFIRM.run(client, [this.keys.messageKey(shard, messageId)], args));
+    if (reply === 'held' || reply === 'restored' || reply === 'accepted') return reply;
+    return 'lost';
   }
 
   /** Gives up `owner`'s claim after a failed intake. */

@@ -80,7 +80,7 @@ describe('messages: idempotent intake and status (real Redis)', () => {
     // The crashed intake's pushes carry its acceptance's epoch, as acceptMessage writes them; the retry must reuse it.
     const half = { ...pushTemplate(validMessage(id), Date.now()), epoch: claim.epoch, recordExpiresAt: claim.expiresAt };
     const policy = { keys, chunkSize: 100, timeoutMs: 2000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 1 };
-    await enqueuePushes(producer.shards, 'interactive', half, groupByShard(recipients, 4), policy, undefined, fingerprint !== undefined);
+    await enqueuePushes(producer.shards, 'interactive', half, groupByShard(recipients, 4), policy, { indexed: fingerprint !== undefined });
   }
 
   /** Keys of `id`'s markers: `out` (legacy hash) or `outb` (bitfield). */

@@ -1,9 +1,16 @@
 import { expect } from 'chai';
+import type { RedisClient } from 'redis';
+import { silentLogger } from '../../../src/core/logger';
+import { acceptMessage } from '../../../src/message/accept-message';
+import { type Claim, MessageRecords } from '../../../src/message/message-records';
+import type { MessageRequest } from '../../../src/message/message-schema';
+import type { Shard } from '../../../src/queue/shards';
+import { ShardSet } from '../../../src/routing/shard-set';
 import { waitFor } from '../../../src/core/wait-for';
 import { QueueKeys } from '../../../src/queue/queue-keys';
 import type { Consumer } from '../../../consumer/consumer';
 import { type StandInProxy, startStandInProxy } from '../../../scripts/support/stand-in-proxy';
-import { baseEnv, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
+import { baseEnv, producerConfig, SHARED_REDIS_URL, TEST_TOKEN } from '../../support/env';
 import { postJson, request } from '../../support/http';
 import { call, deletePrefix, withRedis } from '../../support/redis';
 import { runConsumer, runProducer, type RunningProducer } from '../../support/service';
@@ -120,5 +127,66 @@ describe('a message id reused after the idempotency window (real Redis, real HTT
     expect(fresh.map((p) => p.body['recipientId']).sort()).to.deep.equal(recipients);
     await waitFor(async () => ((await status()) as { delivered?: number }).delivered === 2, { timeoutMs: 5000, description: 'new status' });
     expect(await status()).to.deep.equal({ messageId: 'reuse', lane: 'interactive', accepted: 2, delivered: 2, failed: 0, expired: 0, collapsed: 0, pending: 0 });
+  });
+});
+
+/** Message records whose first claim is lost right after it is made, as a master's failover before its replica had it would lose it. */
+class FailoverAfterClaim extends MessageRecords {
+  lost = 0;
+  constructor(private readonly k: QueueKeys) {
+    super(k);
+  }
+  override async claim(client: RedisClient, shard: Shard, messageId: string, claimant: Parameters<MessageRecords['claim']>[3]): Promise<Claim> {
+    const claim = await super.claim(client, shard, messageId, claimant);
+    if (this.lost === 0 && claim.kind === 'claimed') {
+      this.lost += 1;
+      await call(client, 'DEL', this.k.messageKey(shard, messageId));
+    }
+    return claim;
+  }
+}
+
+describe('a message claim lost to a failover before the intake WAITs (real Redis)', () => {
+  const env = baseEnv({ QUEUE_SHARDS: '4' });
+  const config = producerConfig(env);
+  const keys = new QueueKeys(config.queue.prefix);
+  const recipients = Array.from({ length: 30 }, (_, i) => `r${i}`);
+  const message = { messageId: 'failover', roomId: 'room', senderId: 's', recipientIds: recipients, notification: { body: 'x' } } as MessageRequest;
+  let shards: ShardSet;
+
+  before(async () => {
+    shards = ShardSet.create({ config, role: 'producer', log: silentLogger() });
+    await Promise.all(shards.queues.map((q) => q.acquire(Date.now() + 5000)));
+  });
+
+  after(async () => {
+    await shards.close(1000);
+    await deletePrefix(SHARED_REDIS_URL, config.queue.prefix);
+  });
+
+  /** Job ids of the message over every shard. */
+  const jobIds = () =>
+    withRedis(SHARED_REDIS_URL, async (c) => {
+      const ids: string[] = [];
+      for (const q of shards.queues) ids.push(...(await call<string[]>(c, 'HKEYS', keys.beeKey(q.shard, 'jobs'))).filter((id) => id.startsWith('failover:')));
+      return ids.sort();
+    });
+
+  it('restores the claim with its epoch, so the intake completes and a repeat queues nothing twice', async () => {
+    const records = new FailoverAfterClaim(keys);
+    const policy = { keys, chunkSize: 1000, timeoutMs: 5000, retry: config.jobRetry, waitReplicas: 0, waitTimeoutMs: 500 };
+    const deps = { shards, records, policy, idempotencyTtlSeconds: 60, bulkMinRecipients: 1000 };
+    // Before: the claim was gone when the intake completed, so it answered 503; the repeat then claimed a new epoch
+    // and queued all 30 pushes again under new ids, which no marker and no proxy could tell from new pushes.
+    expect(await acceptMessage(deps, message)).to.deep.equal({ messageId: 'failover', accepted: 30, lane: 'interactive' });
+    expect(records.lost).to.equal(1);
+    const ids = await jobIds();
+    expect(ids).to.have.length(30);
+    const epoch = ids[0]!.split(':')[1];
+    const record = await withRedis(SHARED_REDIS_URL, (c) => records.read(c, shards.forKey('failover').shard, 'failover'));
+    expect(record).to.include({ state: 'accepted', accepted: 30, epoch });
+
+    expect(await acceptMessage(deps, message)).to.deep.equal({ messageId: 'failover', accepted: 30, lane: 'interactive', duplicate: true });
+    expect(await jobIds()).to.deep.equal(ids);
   });
 });
