@@ -53,10 +53,8 @@ export async function startConsumer(config: ConsumerConfig, log: Logger, resolve
   const gate = new LaneGate(plan);
   metrics.trackLanes(gate);
   const client = pushClientFor(config, plan, { shards, keys, metrics, log });
-  // Every send of a push holds one of its lane's slots (see lane-scheduler): the concurrency is the upstream's.
-  const gated: PushClient = { send: (push, scope) => gate.run(scope?.shard.lane ?? 'interactive', () => client.send(push, scope)), close: () => client.close() };
   const handler = createPushHandler({
-    client: gated,
+    client: gated(gate, client),
     log,
     events: metrics,
     outcomes: new DeliveryMarkers(keys, config.retention.idempotencyTtlSeconds),
@@ -134,6 +132,14 @@ function pushClientFor(config: ConsumerConfig, plan: LanePlan, { shards, keys, m
     onResponse: (status, seconds) => metrics.upstreamRequest(status, seconds),
     limiter: config.push.rateLimit > 0 ? new SharedRateLimiter(shards.lane('interactive'), keys, config.push.rateLimit, limiterEvents) : UNLIMITED,
   });
+}
+
+/** Every send of a push holds one of its lane's slots (see lane-scheduler): the concurrency is the upstream's. */
+function gated(gate: LaneGate, client: PushClient): PushClient {
+  return {
+    send: (push, scope, signal) => gate.run(scope?.shard.lane ?? 'interactive', () => client.send(push, scope, signal)),
+    close: () => client.close(),
+  };
 }
 
 /** Turns on (recipient, collapseKey) pairs, kept on the interactive lane's shard of the recipient. */

@@ -119,8 +119,10 @@ async function takeTurn(deps: PushHandlerDeps, run: Run): Promise<Turn> {
 async function sendAndRecord(deps: PushHandlerDeps, run: Run, turn: Extract<Turn, { kind: 'send' }>): Promise<PushOutcome> {
   const { job, push, router, shard, redis, context } = run;
   try {
-    await deps.client.send(turn.collapsedCount > 0 ? { ...push, collapsedCount: turn.collapsedCount } : push, { shard, redis });
-  } catch (err) {
+    await deps.client.send(turn.collapsedCount > 0 ? { ...push, collapsedCount: turn.collapsedCount } : push, { shard, redis }, turn.signal);
+  } catch (sendErr) {
+    // A send stopped because the turn was lost fails as that, whatever the HTTP layer made of the abort.
+    const err: unknown = turn.signal.aborted ? turn.signal.reason : sendErr;
     await turn.finish(false);
     await handleFailure(deps, run, err);
     throw err;

@@ -5,7 +5,10 @@
  * turn, then holds it itself, under a lease renewed while the send is in
  * flight (long sends: in-attempt retries, a rate-limit pause, a gated slot),
  * and gives it back when done. So one pair never has two pushes in flight,
- * and a push never starts after a newer one did.
+ * and a push never starts after a newer one did. A holder that can no longer
+ * be sure of its lease (a renewal found another holder, or none succeeded
+ * for a whole lease) has its send aborted through the turn's signal: another
+ * push of the pair may be sending by then.
  *
  * Waiting polls the state and holds no lane slot. A wait longer than
  * {@link TurnOptions.waitMs} fails the run with {@link TurnBusyError}: the job is
@@ -41,6 +44,8 @@ export type Turn =
       collapsedCount: number;
       /** Gives the turn back: after the delivered marker is written, or after a failure. Never rejects. */
       finish(delivered: boolean): Promise<void>;
+      /** Aborted when the turn is lost (see {@link TurnLostError}); the send must stop then. */
+      signal: AbortSignal;
     };
 
 /**
@@ -57,7 +62,16 @@ const MAX_POLL_MS = 500;
  */
 export class TurnBusyError extends TransientPushError {}
 
-const NOT_COLLAPSIBLE: Turn = { kind: 'send', collapsedCount: 0, finish: async () => undefined };
+/**
+ * The turn's lease may have gone to another push of the pair while this one
+ * was sending: a renewal found another holder, or none succeeded for a whole
+ * lease. The send is aborted and the run fails as transient; the next run
+ * decides its turn again (collapsed if the other push was newer).
+ */
+export class TurnLostError extends TransientPushError {}
+
+/** Pushes that take no part hold no lease, so their turn is never lost. */
+const NOT_COLLAPSIBLE: Turn = { kind: 'send', collapsedCount: 0, finish: async () => undefined, signal: new AbortController().signal };
 
 /** Takes turns on pairs; one per consumer. */
 export class CollapseTurns {
@@ -84,9 +98,10 @@ export class CollapseTurns {
     const token = `${jobId}/${randomUUID()}`;
     const waitUntil = Date.now() + this.options.waitMs;
     for (let poll = FIRST_POLL_MS; ; poll = Math.min(MAX_POLL_MS, poll * 2)) {
+      const decidedAt = Date.now();
       const decision = await run((c) => this.state.decide(c, home.shard, position, push.recipientId, token, this.options.leaseMs, jobId));
       if (decision.kind === 'stale' || decision.kind === 'collapsed') return decision;
-      if (decision.kind === 'send') return this.held(home, position, push.recipientId, token, decision);
+      if (decision.kind === 'send') return this.held(home, position, push.recipientId, token, decision, decidedAt);
       if (Date.now() >= waitUntil) {
         throw new TurnBusyError(`another push of collapse key ${position.collapseKey} held the recipient's turn too long`, undefined, undefined);
       }
@@ -94,26 +109,67 @@ export class CollapseTurns {
     }
   }
 
-  /** A turn we hold: renewed until finished. */
-  private held(home: ShardQueue, position: Position, recipientId: string, token: string, decision: { collapsedCount: number; mark: number }): Turn {
+  /** A turn we hold: renewed until finished, and lost (its signal aborted) once its lease is in doubt. */
+  private held(home: ShardQueue, position: Position, recipientId: string, token: string, decision: { collapsedCount: number; mark: number }, decidedAt: number): Turn {
     const { leaseMs, callTimeoutMs } = this.options;
     const call = <T>(op: (client: RedisClient) => Promise<T>): Promise<T> => onShard(home, Date.now() + callTimeoutMs, op);
+    const lost = new AbortController();
+    const lose = (why: string): void => {
+      if (!lost.signal.aborted) lost.abort(new TurnLostError(`lost the turn of collapse key ${position.collapseKey}: ${why}`, undefined, undefined));
+    };
+    const watch = leaseWatch(leaseMs, decidedAt, () => lose('no lease renewal succeeded in time'));
+    const renew = (): void => {
+      const sentAt = Date.now();
+      call((c) => this.state.renew(c, home.shard, position, recipientId, token, leaseMs)).then(
+        (ours) => (ours ? watch.renewed(sentAt) : lose('another push of the pair holds it')),
+        this.onRenewError,
+      );
+    };
     // Renewed three times per lease, so one slow or lost renewal does not let the lease lapse.
-    const timer = setInterval(() => {
-      call((c) => this.state.renew(c, home.shard, position, recipientId, token, leaseMs)).catch(this.onRenewError);
-    }, leaseMs / 3);
+    const timer = setInterval(renew, leaseMs / 3);
     timer.unref();
     let finished = false;
     return {
       kind: 'send',
       collapsedCount: decision.collapsedCount,
+      signal: lost.signal,
       finish: async (delivered) => {
         if (finished) return;
         finished = true;
         clearInterval(timer);
+        watch.stop();
         // A lost release only delays the pair's next push until the lease ends.
         await call((c) => this.state.release(c, home.shard, position, recipientId, token, delivered ? decision.mark : 0)).catch(this.onRenewError);
       },
     };
   }
+}
+
+/**
+ * How much of a lease may pass without a renewal that succeeded before the
+ * send is aborted: the lease runs at least `leaseMs` from when that renewal
+ * was sent, so aborting at 5/6 of it stops the send before another push of
+ * the pair can take the turn, while one lost renewal (of three per lease)
+ * is still tolerated.
+ */
+const LEASE_SAFE_SHARE = 5 / 6;
+
+/** Calls `lapse` once no renewal sent in the last {@link LEASE_SAFE_SHARE} of a lease has succeeded. */
+function leaseWatch(leaseMs: number, since: number, lapse: () => void): { renewed(sentAt: number): void; stop(): void } {
+  let renewedAt = since;
+  let timer: NodeJS.Timeout | undefined;
+  const arm = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(lapse, Math.max(0, renewedAt + leaseMs * LEASE_SAFE_SHARE - Date.now()));
+    timer.unref();
+  };
+  arm();
+  return {
+    renewed(sentAt) {
+      if (sentAt <= renewedAt) return;
+      renewedAt = sentAt;
+      arm();
+    },
+    stop: () => clearTimeout(timer),
+  };
 }

@@ -55,9 +55,10 @@ const DEFAULT_THROTTLE_MS = 1000;
 export interface PushClient {
   /**
    * Sends one push; resolves on 2xx, throws a TransientPushError or
-   * PermanentPushError otherwise. `scope` is the push's shard, for the rate limit.
+   * PermanentPushError otherwise. `scope` is the push's shard, for the rate limit;
+   * `signal` stops the send (and its in-attempt retries) when aborted.
    */
-  send(push: PushJobData, scope?: RateScope): Promise<void>;
+  send(push: PushJobData, scope?: RateScope, signal?: AbortSignal): Promise<void>;
   /** Closes the connection pool. */
   close(): Promise<void>;
 }
@@ -105,10 +106,11 @@ export function createPushClient(options: PushClientOptions): PushClient {
   // Without a rate limit nothing reads a request's scope: it is not carried (one config key less for axios to merge).
   const limited = options.limiter !== undefined && options.limiter !== UNLIMITED;
   return {
-    async send(push, scope) {
+    async send(push, scope, signal) {
       // One config object per push and no method shorthand: `post` would merge configs once more.
       const config: AxiosRequestConfig = { method: 'post', url: options.url, data: pushRequestJson(push), headers: { 'Idempotency-Key': idempotencyKey(push) } };
       if (scope && limited) config.rateScope = new CarriedScope(scope);
+      if (signal) config.signal = signal;
       try {
         await instance.request(config);
       } catch (err) {

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { expect } from 'chai';
 import { PermanentPushError, TransientPushError } from '../../../src/core/errors';
+import { waitFor } from '../../../src/core/wait-for';
 import type { PushJobData } from '../../../src/push/push-job';
 import { createPushClient, type PushClient } from '../../../src/notify/push-client';
 import { idempotencyKey, pushRequestBody } from '../../../src/notify/push-request';
@@ -101,6 +102,30 @@ describe('push-client (axios + axios-retry over undici, real HTTP server)', () =
     expect(heard).to.have.length(1);
     expect(proxy.requests).to.equal(0);
     expect(Date.now() - started).to.be.below(1000);
+  });
+
+  it('stops a send in flight when its signal aborts, and does not retry it', async () => {
+    reply = () => ({ status: 200, delayMs: 250 });
+    const lost = new AbortController();
+    const started = Date.now();
+    const sending = client.send(PUSH, undefined, lost.signal).then(() => undefined, (e: unknown) => e);
+    await waitFor(() => proxy.requests === 1, { timeoutMs: 2000, description: 'the request to reach the proxy' });
+    lost.abort(new Error('turn lost'));
+    const err = await sending;
+    // Rejected before the proxy's answer was due (250 ms), with no retry: axios-retry leaves a cancelled request alone.
+    expect(err).to.be.instanceOf(TransientPushError);
+    expect(Date.now() - started).to.be.below(250);
+    expect(retries).to.equal(0);
+    expect(proxy.requests).to.equal(1);
+  });
+
+  it('sends nothing when its signal has already aborted (a turn lost while the push waited for a slot)', async () => {
+    const lost = new AbortController();
+    lost.abort(new Error('turn lost'));
+    const err = await client.send(PUSH, undefined, lost.signal).then(() => undefined, (e: unknown) => e);
+    expect(err).to.be.instanceOf(TransientPushError);
+    expect(proxy.requests).to.equal(0);
+    expect(retries).to.equal(0);
   });
 
   it('does not wait out a Retry-After longer than the cap: the queue will', async () => {
