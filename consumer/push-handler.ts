@@ -122,7 +122,7 @@ async function sendAndRecord(deps: PushHandlerDeps, run: Run, turn: Extract<Turn
     await deps.client.send(turn.collapsedCount > 0 ? { ...push, collapsedCount: turn.collapsedCount } : push, { shard, redis }, turn.signal);
   } catch (sendErr) {
     // A send stopped because the turn was lost fails as that, whatever the HTTP layer made of the abort.
-    const err: unknown = turn.signal.aborted ? turn.signal.reason : sendErr;
+    const err: unknown = turn.signal?.aborted ? turn.signal.reason : sendErr;
     await turn.finish(false);
     await handleFailure(deps, run, err);
     throw err;

@@ -44,8 +44,8 @@ export type Turn =
       collapsedCount: number;
       /** Gives the turn back: after the delivered marker is written, or after a failure. Never rejects. */
       finish(delivered: boolean): Promise<void>;
-      /** Aborted when the turn is lost (see {@link TurnLostError}); the send must stop then. */
-      signal: AbortSignal;
+      /** Aborted when the turn is lost (see {@link TurnLostError}); the send must stop then. None for a turn without a lease. */
+      signal?: AbortSignal;
     };
 
 /**
@@ -70,8 +70,11 @@ export class TurnBusyError extends TransientPushError {}
  */
 export class TurnLostError extends TransientPushError {}
 
-/** Pushes that take no part hold no lease, so their turn is never lost. */
-const NOT_COLLAPSIBLE: Turn = { kind: 'send', collapsedCount: 0, finish: async () => undefined, signal: new AbortController().signal };
+/**
+ * Pushes that take no part hold no lease, so their turn is never lost and has no signal (one shared
+ * signal would collect an abort listener from every send in flight).
+ */
+const NOT_COLLAPSIBLE: Turn = { kind: 'send', collapsedCount: 0, finish: async () => undefined };
 
 /** Takes turns on pairs; one per consumer. */
 export class CollapseTurns {
