@@ -6,9 +6,9 @@
  * flight (long sends: in-attempt retries, a rate-limit pause, a gated slot),
  * and gives it back when done. So one pair never has two pushes in flight,
  * and a push never starts after a newer one did. A holder that can no longer
- * be sure of its lease (a renewal found another holder, or none succeeded
- * for a whole lease) has its send aborted through the turn's signal: another
- * push of the pair may be sending by then.
+ * be sure of its lease (a renewal found another holder, or none got through
+ * for 5/6 of a lease) has its send aborted through the turn's signal, before
+ * another push of the pair could take the turn.
  *
  * Waiting polls the state and holds no lane slot. A wait longer than
  * {@link TurnOptions.waitMs} fails the run with {@link TurnBusyError}: the job is
@@ -63,9 +63,9 @@ const MAX_POLL_MS = 500;
 export class TurnBusyError extends TransientPushError {}
 
 /**
- * The turn's lease may have gone to another push of the pair while this one
- * was sending: a renewal found another holder, or none succeeded for a whole
- * lease. The send is aborted and the run fails as transient; the next run
+ * The turn's lease may have gone, or may be about to go, to another push of
+ * the pair while this one was sending: a renewal found another holder, or none
+ * got through for 5/6 of a lease. The send is aborted and the run fails as transient; the next run
  * decides its turn again (collapsed if the other push was newer).
  */
 export class TurnLostError extends TransientPushError {}
